@@ -1,0 +1,14 @@
+"""dualgrad's engine: reverse-mode Value, forward-mode Dual, one rule table that both read."""
+
+from .check import GradcheckError, compare_modes, gradcheck, numerical_grad
+from .dual import Dual
+from .functional import derivative, grad, jvp, value_and_grad
+from .functions import apply, dot, summation
+from .ops import RULES, Rule, defrule
+from .value import Value, topological_order
+
+__all__ = [
+    "Value", "Dual", "grad", "value_and_grad", "derivative", "jvp", "summation", "dot", "apply",
+    "Rule", "RULES", "defrule", "topological_order", "numerical_grad", "gradcheck", "GradcheckError",
+    "compare_modes",
+]
