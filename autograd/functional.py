@@ -6,7 +6,8 @@ Reverse mode runs it once on Values and backpropagates; forward mode runs it onc
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .dual import Dual
 from .operand import check_number, is_number

@@ -6,12 +6,11 @@ a float, so one formula serves every mode. ``summation`` and ``dot`` make one n-
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from .dual import Dual
 from .operand import Operand, check_number, not_finite
 from .ops import RULES, Rule, elu_rule, leaky_relu_rule, pow_rule
-from .value import Value
 
 __all__ = ["apply", "summation", "dot", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu",
            "softplus", "arctan", "hardtanh", "step", "absolute", "leaky_relu", "elu", "power", "FUNCTIONS"]

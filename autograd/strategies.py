@@ -1,0 +1,168 @@
+"""Hypothesis strategies: random expression graphs over the whole rule table, with inputs in every domain.
+
+An ``Expression`` is a small tree that evaluates on floats, Values or Duals alike, so one random
+formula can be checked in reverse mode, forward mode and by central differences.
+
+>>> from hypothesis import given
+>>> @given(expressions())
+... def test_modes_agree(e):
+...     assert e(*e.point) == e(*e.point)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .functions import apply
+from .ops import RULES, Rule, elu_rule, leaky_relu_rule, pow_rule
+
+__all__ = ["Expression", "expressions", "inputs"]
+
+# A tree node is ("x", i) for an input, ("c", value) for a constant, or (rule, children).
+Node = tuple[Any, Any]
+
+UNARY = ("neg", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "arctan", "abs",
+         "hardtanh", "step", "leaky_relu", "elu", "pow")
+BINARY = ("add", "sub", "mul", "truediv", "pow2")
+NARY = ("sum", "dot")
+EXPONENTS = (2.0, 3.0, -1.0, -2.0, 0.5, 1.5)
+
+
+def _op(rule: Rule, *children: Node) -> Node:
+    return (rule, children)
+
+
+def _positive(a: Node) -> Node:
+    """0.5 + a * a: keeps log, sqrt, division and real powers inside their domains."""
+    return _op(RULES["add"], ("c", 0.5), _op(RULES["mul"], a, a))
+
+
+class Expression:
+    """A random formula: call it on floats, Values or Duals; ``point`` lies inside every domain."""
+
+    def __init__(self, tree: Node, n_vars: int, point: tuple[float, ...]) -> None:
+        self.tree, self.n_vars, self.point = tree, n_vars, point
+
+    def __call__(self, *args: Any) -> Any:
+        if len(args) != self.n_vars:
+            raise TypeError(f"this expression takes {self.n_vars} inputs, got {len(args)}")
+        return self._evaluate(self.tree, args, None)
+
+    def _evaluate(self, node: Node, args: tuple[Any, ...], kinks: list[float] | None) -> Any:
+        head, rest = node
+        if head == "x":
+            return args[rest]
+        if head == "c":
+            return rest
+        values = [self._evaluate(child, args, kinks) for child in rest]
+        if kinks is not None and head.kinks:
+            x = float(values[0])
+            kinks.append(min(abs(x - k) for k in head.kinks))
+        return apply(head, *values)
+
+    def kink_distance(self, *args: float) -> float:
+        """How close the input of any kinked operation (relu, abs, step, ...) comes to its kink."""
+        kinks: list[float] = []
+        self._evaluate(self.tree, args, kinks)
+        return min(kinks, default=math.inf)
+
+    @property
+    def formula(self) -> str:
+        """The expression as text, e.g. ``tanh((x1 * x2)) + 0.5``."""
+        return _text(self.tree)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.formula!r}, point={self.point!r})"
+
+
+def _text(node: Node) -> str:
+    head, rest = node
+    if head == "x":
+        return f"x{rest + 1}"
+    if head == "c":
+        return repr(rest) if rest >= 0 else f"({rest!r})"
+    args = [_text(child) for child in rest]
+    if head.symbol:
+        return f"({args[0]} {head.symbol} {args[1]})"
+    if head.name == "pow":
+        return f"({args[0]} ** {head.params[0]!r})"
+    if head.name == "neg":
+        return f"(-{args[0]})"
+    if head.name == "sum":
+        return "(" + " + ".join(args) + ")"
+    if head.name == "dot":
+        n = len(args) // 2
+        return "(" + " + ".join(f"{w} * {x}" for w, x in zip(args[:n], args[n:])) + ")"
+    params = "".join(f", {p!r}" for p in head.params)
+    return f"{head.name}({args[0]}{params})"
+
+
+@st.composite
+def _trees(draw: st.DrawFn, n_vars: int, depth: int, root: bool = False) -> Node:
+    if depth == 0 or (not root and draw(st.integers(0, 3)) == 0):
+        if draw(st.integers(0, 4)) == 0:
+            return ("c", draw(st.sampled_from((-1.5, -0.5, 0.25, 1.0, 2.0))))
+        return ("x", draw(st.integers(0, n_vars - 1)))
+    kind = draw(st.sampled_from(UNARY + BINARY + NARY))
+    child = _trees(n_vars, depth - 1)
+    if kind in ("log", "sqrt"):
+        return _op(RULES[kind], _positive(draw(child)))
+    if kind == "leaky_relu":
+        return _op(leaky_relu_rule(draw(st.sampled_from((0.01, 0.2)))), draw(child))
+    if kind == "elu":
+        return _op(elu_rule(draw(st.sampled_from((1.0, 0.5)))), draw(child))
+    if kind == "pow":
+        c = draw(st.sampled_from(EXPONENTS))
+        base = draw(child)
+        return _op(pow_rule(c), base if c in (2.0, 3.0) else _positive(base))
+    if kind in UNARY:
+        return _op(RULES[kind], draw(child))
+    if kind == "truediv":
+        return _op(RULES["truediv"], draw(child), _positive(draw(child)))
+    if kind == "pow2":
+        return _op(RULES["pow"], _positive(draw(child)), _op(RULES["tanh"], draw(child)))
+    if kind == "sum":
+        return _op(RULES["sum"], *draw(st.lists(child, min_size=1, max_size=4)))
+    if kind == "dot":
+        pairs = draw(st.lists(st.tuples(child, child), min_size=1, max_size=3))
+        return _op(RULES["dot"], *[w for w, _ in pairs], *[x for _, x in pairs])
+    return _op(RULES[kind], draw(child), draw(child))
+
+
+def inputs(n: int, bound: float = 2.0) -> st.SearchStrategy[tuple[float, ...]]:
+    """``n`` finite floats in ``[-bound, bound]``."""
+    return st.tuples(*[st.floats(-bound, bound, allow_nan=False, allow_infinity=False)] * n)
+
+
+def _uses_input(node: Node) -> bool:
+    head, rest = node
+    return head == "x" or (head != "c" and any(_uses_input(child) for child in rest))
+
+
+def _well_behaved(e: Expression) -> bool:
+    if not _uses_input(e.tree):
+        return False
+    try:
+        out = float(e(*e.point))
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return False
+    return abs(out) < 1e6
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, max_vars: int, max_depth: int) -> Expression:
+    n_vars = draw(st.integers(1, max_vars))
+    tree = draw(_trees(n_vars, max_depth, root=True))
+    return Expression(tree, n_vars, draw(inputs(n_vars)))
+
+
+def expressions(max_vars: int = 3, max_depth: int = 4) -> st.SearchStrategy[Expression]:
+    """Random formulas over every rule, of up to ``max_vars`` inputs, each with a point in its domain.
+
+    Domain guards are part of the formula (``log(0.5 + a * a)``, ``a / (0.5 + b * b)``); formulas whose
+    value overflows or exceeds 1e6 at the point are filtered out.
+    """
+    return _expressions(max_vars, max_depth).filter(_well_behaved)
