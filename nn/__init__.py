@@ -1,0 +1,8 @@
+"""dualgrad's neural networks on Values: modules, activations, losses, optimisers."""
+
+from . import activations, losses, optim
+from .layers import MLP, Layer, Neuron
+from .module import Module
+from .perceptron import Perceptron
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "Perceptron", "activations", "losses", "optim"]

@@ -1,0 +1,223 @@
+"""Neuron, Layer, MLP: networks of Values in micrograd's shapes.
+
+A neuron is ``activation(dot(w, x) + b)``: the weighted sum is one n-ary node, so a neuron adds a
+handful of nodes to the graph, not a chain of 2n. Parameters are labelled ``L1.N2.w3``, ``L1.N2.b``
+and a neuron's output ``L1.N2``, so drawings can group them.
+
+Initial weights (biases start at 0, as micrograd's): ``init="auto"`` picks He/Kaiming-uniform
+``U(-sqrt(6 / fan_in), +)`` for the ReLU family (relu, leaky_relu, prelu, elu) and Xavier/Glorot-uniform
+``U(-sqrt(6 / (fan_in + fan_out)), +)`` for everything else (tanh, sigmoid, identity, ...);
+``"kaiming"``, ``"xavier"`` and ``"uniform"`` (micrograd's ``U(-1, 1)``) choose one; a number ``c`` means ``U(-c, c)``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import dot
+from autograd.value import Value
+
+from . import activations
+from .module import Module
+
+__all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs"]
+
+RELU_FAMILY = ("relu", "leaky_relu", "prelu", "elu")
+Activation = str | Callable[..., Any] | None
+
+
+def make_rng(seed: int | random.Random | None) -> random.Random:
+    """A ``random.Random`` from a seed (``None``: fresh entropy; a ``Random`` is used as it is)."""
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
+        return random.Random(seed)
+    raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__} ({seed!r})")
+
+
+def init_bound(init: str | float, activation: str, fan_in: int, fan_out: int) -> float:
+    """The half-width ``c`` of the uniform ``U(-c, c)`` the weights are drawn from.
+
+    >>> init_bound("auto", "relu", 6, 1), init_bound("auto", "tanh", 2, 1)
+    (1.0, 1.4142135623730951)
+    """
+    if init == "auto":
+        init = "kaiming" if activation in RELU_FAMILY else "xavier"
+    if init == "kaiming":  # He et al. 2015: Var(w) = 2 / fan_in, as a uniform
+        return math.sqrt(6.0 / fan_in)
+    if init == "xavier":  # Glorot & Bengio 2010: Var(w) = 2 / (fan_in + fan_out)
+        return math.sqrt(6.0 / (fan_in + fan_out))
+    if init == "uniform":
+        return 1.0
+    if isinstance(init, (int, float)) and not isinstance(init, bool) and init > 0 and math.isfinite(init):
+        return float(init)
+    raise ValueError(f"init must be 'auto', 'kaiming', 'xavier', 'uniform' or a positive number, got {init!r}")
+
+
+def _size(n: Any, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__} ({n!r})")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return int(n)
+
+
+def _activation(activation: Activation) -> tuple[str, Callable[..., Any]]:
+    if callable(activation):
+        return getattr(activation, "__name__", "custom"), activation
+    name = "identity" if activation is None else activation
+    return name, activations.get(name)
+
+
+def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
+    """``x`` (a sequence of numbers or Values; a bare number when ``nin == 1``) as ``nin`` Values.
+
+    Numbers become input nodes labelled ``x1, x2, ...`` once, however many neurons read them.
+    """
+    if isinstance(x, (Value, int, float, np.number)) and not isinstance(x, bool):
+        x = [x]
+    try:
+        values = list(x)
+    except TypeError:
+        raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}") from None
+    if len(values) != nin:
+        raise ValueError(f"{who} expects {nin} inputs, received {len(values)}")
+    return [v if isinstance(v, Value) else Value(v, label=f"x{i + 1}") for i, v in enumerate(values)]
+
+
+class Neuron(Module):
+    """``activation(w . x + b)`` with ``nin`` weights.
+
+    Args:
+        nin: number of inputs.
+        activation: a name from ``nn.activations`` (``None`` = identity) or a function of one Value.
+        seed: an int or ``random.Random`` for reproducible weights.
+        init: ``"auto"``, ``"kaiming"``, ``"xavier"``, ``"uniform"`` or a bound (see the module docstring).
+        name: the label prefix (``"L1.N2"`` inside an MLP).
+
+    >>> n = Neuron(2, activation="tanh", seed=0); n.w[0].data, n.w[1].data = 1.0, -2.0
+    >>> round(n([0.5, 0.25]).data, 6) == round(math.tanh(0.5 - 0.5 + 0.0), 6)
+    True
+    """
+
+    def __init__(self, nin: int, activation: Activation = "relu", seed: int | random.Random | None = None,
+                 init: str | float = "auto", name: str = "N1") -> None:
+        self.nin = _size(nin, "nin")
+        self.activation, self._act = _activation(activation)
+        bound = init_bound(init, self.activation, self.nin, 1)
+        rng = make_rng(seed)
+        self.name = name
+        self.w = [Value(rng.uniform(-bound, bound), label=f"{name}.w{i + 1}") for i in range(self.nin)]
+        self.b = Value(0.0, label=f"{name}.b")
+        initial = activations.PARAMETRIC.get(self.activation)
+        self.alpha = None if initial is None else Value(initial, label=f"{name}.alpha")
+
+    def __call__(self, x: Any) -> Value:
+        return self.forward(as_inputs(x, self.nin, f"neuron {self.name}"))
+
+    def forward(self, x: list[Value]) -> Value:
+        """The output for inputs already checked by ``as_inputs``."""
+        z = dot(self.w, x) + self.b
+        out: Value = self._act(z) if self.alpha is None else self._act(z, self.alpha)
+        out.label = self.name
+        return out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``w1 ... wn``, ``b`` (then ``alpha`` for prelu), as micrograd orders them."""
+        named = [(f"w{i + 1}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+        return named + ([("alpha", self.alpha)] if self.alpha is not None else [])
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b] + ([self.alpha] if self.alpha is not None else [])
+
+    def _summary_rows(self) -> list[tuple[str, str, str, int]]:
+        return [(self.name, f"Neuron, {self.activation}", "(1,)", self.num_parameters())]
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; returns a Value when ``nout == 1``, else a list.
+
+    >>> layer = Layer(3, 2, activation="tanh", seed=1)
+    >>> len(layer([1.0, 2.0, 3.0])), layer.num_parameters()
+    (2, 8)
+    """
+
+    def __init__(self, nin: int, nout: int, activation: Activation = "relu",
+                 seed: int | random.Random | None = None, init: str | float = "auto", name: str = "L1") -> None:
+        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
+        self.activation = _activation(activation)[0]
+        bound = init_bound(init, self.activation, self.nin, self.nout)
+        rng = make_rng(seed)
+        self.name = name
+        self.neurons = [Neuron(self.nin, activation, seed=rng, init=bound, name=f"{name}.N{j + 1}")
+                        for j in range(self.nout)]
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        out = self.forward(as_inputs(x, self.nin, f"layer {self.name}"))
+        return out[0] if len(out) == 1 else out
+
+    def forward(self, x: list[Value]) -> list[Value]:
+        """The outputs, always a list, for inputs already checked by ``as_inputs``."""
+        return [n.forward(x) for n in self.neurons]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(f"N{j + 1}.{k}", p) for j, n in enumerate(self.neurons) for k, p in n.named_parameters()]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def _summary_rows(self) -> list[tuple[str, str, str, int]]:
+        return [(self.name, f"Layer, {self.activation}", f"({self.nout},)", self.num_parameters())]
+
+    def __repr__(self) -> str:
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """Layers of sizes ``nouts`` after ``nin`` inputs: ``activation`` on hidden layers, ``output_activation`` last.
+
+    ``MLP(2, [16, 16, 1])`` is micrograd's: ReLU hidden layers, a linear output, called on a list.
+
+    >>> model = MLP(1, [3, 1], activation="tanh", seed=0)
+    >>> [layer.num_parameters() for layer in model.layers], type(model([0.5])).__name__
+    ([6, 4], 'Value')
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu",
+                 output_activation: Activation = None, seed: int | random.Random | None = None,
+                 init: str | float = "auto") -> None:
+        if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        sizes = [_size(nin, "nin")] + [_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        rng = make_rng(seed)
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, seed=rng,
+                             init=init, name=f"L{i + 1}") for i in range(len(nouts))]
+        self.nin, self.nouts = sizes[0], sizes[1:]
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        out = as_inputs(x, self.nin, "MLP")
+        for layer in self.layers:
+            out = layer.forward(out)
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [(f"L{i + 1}.{k}", p) for i, layer in enumerate(self.layers) for k, p in layer.named_parameters()]
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def _summary_rows(self) -> list[tuple[str, str, str, int]]:
+        return [row for layer in self.layers for row in layer._summary_rows()]
+
+    def __repr__(self) -> str:
+        acts = [layer.activation for layer in self.layers]
+        return f"MLP({self.nin}, {self.nouts}, activation={acts[0]!r}, output_activation={acts[-1]!r})"

@@ -1,0 +1,174 @@
+"""Optimisers: update parameters from their ``.grad`` after ``backward()``.
+
+Each follows PyTorch's documented formulation of its paper (written in its docstring), with ``g``
+the gradient plus ``weight_decay * p``. ``step()`` updates, ``zero_grad()`` clears the gradients.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from autograd.value import Value
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
+
+
+def _number(x: Any, name: str, low: float, high: float = math.inf, low_open: bool = False,
+            high_open: bool = True) -> float:
+    """``x`` as a float inside the interval, or an error naming ``name`` and the value."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(x).__name__} ({x!r})")
+    below = x <= low if low_open else x < low
+    above = x >= high if high_open else x > high
+    if below or above or math.isnan(x):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be in {interval}, got {x!r}")
+    return float(x)
+
+
+class Optimizer:
+    """Base class: holds the parameters and the learning rate ``lr`` (change it between steps to schedule)."""
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float, weight_decay: float = 0.0) -> None:
+        if hasattr(params, "parameters"):  # a Module
+            params = params.parameters()
+        if isinstance(params, Value):
+            raise TypeError("params must be a list of Values (or a Module), got one Value: wrap it in a list")
+        self.params: list[Value] = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        seen: set[int] = set()
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(f"parameter {i} must be a Value, got {type(p).__name__}")
+            if id(p) in seen:  # it would be updated twice per step
+                raise ValueError(f"parameter {i} ({p!r}) appears more than once")
+            seen.add(id(p))
+        self.lr = _number(lr, "lr", 0.0, low_open=True)
+        self.weight_decay = _number(weight_decay, "weight_decay", 0.0)
+        self.t = 0  # steps taken
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def _gradients(self) -> list[float]:
+        wd = self.weight_decay
+        return [p.grad + wd * p.data for p in self.params] if wd else [p.grad for p in self.params]
+
+    def step(self) -> None:  # pragma: no cover - each optimiser defines it
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum (Sutskever et al., 2013; PyTorch's form).
+
+    ``b <- momentum * b + g`` (``b`` starts at 0), then ``p <- p - lr * (g + momentum * b)`` if
+    ``nesterov`` else ``p <- p - lr * b``; without momentum simply ``p <- p - lr * g``. (The lecture's
+    ``v = eta g + gamma v; p <- p - v`` is the same with ``v = lr * b``.)
+
+    >>> x = Value(1.0); opt = SGD([x], lr=0.1); x.grad = 2.0; opt.step(); x.data
+    0.8
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
+        self.momentum = _number(momentum, "momentum", 0.0, 1.0)
+        if nesterov and not self.momentum:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.nesterov = bool(nesterov)
+        self.buffers = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        self.t += 1
+        mu = self.momentum
+        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+            if mu:
+                b = self.buffers[i] = mu * self.buffers[i] + g
+                g = g + mu * b if self.nesterov else b
+            p.data -= self.lr * g
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi, Hazan & Singer, 2011): a step per parameter that shrinks with its gradient history.
+
+    ``s <- s + g^2``; ``p <- p - lr * g / (sqrt(s) + eps)``.
+
+    >>> x = Value(1.0); opt = Adagrad([x], lr=0.5); x.grad = 4.0; opt.step(); round(x.data, 9)
+    0.5
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float = 0.01, eps: float = 1e-10,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
+        self.eps = _number(eps, "eps", 0.0)
+        self.sums = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        self.t += 1
+        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+            s = self.sums[i] = self.sums[i] + g * g
+            p.data -= self.lr * g / (math.sqrt(s) + self.eps)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, Coursera lecture 6e, 2012): Adagrad with a decaying average instead of a sum.
+
+    ``v <- alpha * v + (1 - alpha) * g^2``; ``p <- p - lr * g / (sqrt(v) + eps)``.
+
+    >>> x = Value(1.0); opt = RMSprop([x], lr=0.01, alpha=0.75); x.grad = 2.0; opt.step(); round(x.data, 9)
+    0.98
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
+        self.alpha = _number(alpha, "alpha", 0.0, 1.0)
+        self.eps = _number(eps, "eps", 0.0)
+        self.averages = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        self.t += 1
+        a = self.alpha
+        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+            v = self.averages[i] = a * self.averages[i] + (1.0 - a) * g * g
+            p.data -= self.lr * g / (math.sqrt(v) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015): momentum and RMSprop, both with bias correction.
+
+    ``m <- b1 m + (1 - b1) g``; ``v <- b2 v + (1 - b2) g^2``; ``m_hat = m / (1 - b1^t)``,
+    ``v_hat = v / (1 - b2^t)``; ``p <- p - lr * m_hat / (sqrt(v_hat) + eps)``.
+
+    >>> x = Value(1.0); opt = Adam([x], lr=0.1); x.grad = 3.0; opt.step(); round(x.data, 6)
+    0.9
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.beta1 = _number(betas[0], "beta1", 0.0, 1.0)
+        self.beta2 = _number(betas[1], "beta2", 0.0, 1.0)
+        self.eps = _number(eps, "eps", 0.0)
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        correction1, correction2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
+        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
+            v = self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
+            p.data -= self.lr * (m / correction1) / (math.sqrt(v / correction2) + self.eps)
