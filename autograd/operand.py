@@ -7,7 +7,8 @@ everything else, reflected operators included, is generated here once.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .ops import RULES, Rule, elu_rule, leaky_relu_rule, pow_rule
 
@@ -123,3 +124,12 @@ class Operand:
     def elu(self: T, alpha: float = 1.0) -> T:
         """x if x > 0 else alpha (e^x - 1); elu'(0) = alpha, as PyTorch"""
         return self._apply(elu_rule(check_number(alpha, "elu alpha")), (self,))
+
+
+# Method name -> rule name of every one-operand method above: Value and Dual install faster
+# versions of the same rows (fewer calls per node) from this one list.
+UNARY_METHODS: dict[str, str] = {
+    "__neg__": "neg", "__abs__": "abs", "abs": "abs", "exp": "exp", "log": "log", "sqrt": "sqrt",
+    "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu",
+    "softplus": "softplus", "arctan": "arctan", "hardtanh": "hardtanh", "step": "step",
+}

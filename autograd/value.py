@@ -8,12 +8,14 @@ is freed by reference counting the moment it is dropped.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable, Iterable
 from itertools import count
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any
 
-from .operand import Operand, check_number, is_number, not_finite
-from .ops import CONSTANT, Rule
+from .operand import UNARY_METHODS, Operand, check_number, is_number, not_finite
+from .ops import CONSTANT, RULES, Rule
 
 __all__ = ["Value", "topological_order"]
 
@@ -63,11 +65,8 @@ class Value(Operand):
     def _lift(self, other: Any) -> Value:
         if isinstance(other, Value):
             return other
-        if is_number(other):
-            node = Value(other)
-            node.rule = CONSTANT
-            return node
-        return NotImplemented
+        node = _constant(other)
+        return NotImplemented if node is None else node
 
     def _apply(self, rule: Rule, args: tuple[Value, ...]) -> Value:
         return apply_rule(rule, args)
@@ -81,18 +80,25 @@ class Value(Operand):
         Args:
             grad: the seed adjoint of this node (1.0 for a loss).
         """
-        order = topological_order(self)
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
+        order = _internal_nodes(self)  # also sets their grads to 0
         self.grad += grad
-        for node in reversed(order):
+        for node in order:
             out_bar = node.grad
-            if not out_bar:
-                continue  # nothing to pass on (and an infinite partial times 0 would make a NaN)
-            # += because a node may feed several children: its adjoint is the sum over all paths.
-            for parent, partial in zip(node.parents, node.partials):
-                parent.grad += out_bar * partial
+            if out_bar:  # else nothing to pass on (and an infinite partial times 0 would make a NaN)
+                # += because a node may feed several children: its adjoint is the sum over all paths.
+                # One and two operands are unrolled: it halves the time of this loop on chains.
+                parents = node.parents
+                arity = len(parents)
+                if arity == 2:
+                    a, b = parents
+                    partial_a, partial_b = node.partials
+                    a.grad += out_bar * partial_a
+                    b.grad += out_bar * partial_b
+                elif arity == 1:
+                    parents[0].grad += out_bar * node.partials[0]
+                else:
+                    for parent, partial in zip(parents, node.partials):
+                        parent.grad += out_bar * partial
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on."""
@@ -120,6 +126,95 @@ class Value(Operand):
         extra = f", label={self.label!r}" if self.label else ""
         extra += f", op={self.op!r}" if self.rule is not None and self.rule is not CONSTANT else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra})"
+
+
+def _constant(x: Any) -> Value | None:
+    """A leaf for a plain number (``None`` if ``x`` is not one), marked with ``CONSTANT``."""
+    if type(x) is not float:
+        if not is_number(x):
+            return None
+        x = check_number(x, "Value")
+    elif x - x != 0.0:
+        check_number(x, "Value")  # raises, naming the NaN or infinity
+    node = _new(Value)
+    node.data = x
+    node.grad = 0.0
+    node.label = ""
+    node.rule = CONSTANT
+    node.parents = ()
+    node.partials = ()
+    node._seq = next(_counter)
+    return node
+
+
+def _binary(rule: Rule, op: Callable[[float, float], float]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Fast ``self op other`` and ``other op self`` for add, sub and mul: no rule calls per node.
+
+    ``op`` is the C operator; the partials are the rule's constant row (add, sub) or, for mul,
+    ``(y, x)``, exactly what ``rule.partials`` returns (tests compare them).
+    """
+    row = None if rule.name == "mul" else rule.partials(0.0, 0.0, 0.0)
+
+    def forward(self: Value, other: Any) -> Any:
+        if type(other) is not Value:
+            other = other if isinstance(other, Value) else _constant(other)
+            if other is None:
+                return NotImplemented
+        x = self.data
+        y = other.data
+        out = op(x, y)
+        if out - out != 0.0:
+            not_finite(rule, [x, y], out)
+        node = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node.rule = rule
+        node.parents = (self, other)
+        node.partials = (y, x) if row is None else row
+        node._seq = next(_counter)
+        return node
+
+    def reflected(self: Value, other: Any) -> Any:
+        lifted = other if isinstance(other, Value) else _constant(other)
+        if lifted is None:
+            return NotImplemented
+        return forward(lifted, self)
+
+    forward.__doc__ = f"self {rule.symbol} other"
+    reflected.__doc__ = f"other {rule.symbol} self"
+    return forward, reflected
+
+
+def _unary(rule: Rule) -> Callable[[Value], Value]:
+    """A fast one-operand method: the rule's value and partials, called directly."""
+    value, partials = rule.value, rule.partials
+
+    def method(self: Value) -> Value:
+        x = self.data
+        out = value(x)
+        if out - out != 0.0:
+            not_finite(rule, [x], out)
+        node = _new(Value)
+        node.data = out
+        node.grad = 0.0
+        node.label = ""
+        node.rule = rule
+        node.parents = (self,)
+        node.partials = partials(out, x)
+        node._seq = next(_counter)
+        return node
+
+    return method
+
+
+Value.__add__, Value.__radd__ = _binary(RULES["add"], operator.add)  # type: ignore[assignment]
+Value.__sub__, Value.__rsub__ = _binary(RULES["sub"], operator.sub)  # type: ignore[assignment]
+Value.__mul__, Value.__rmul__ = _binary(RULES["mul"], operator.mul)  # type: ignore[assignment]
+for _method, _name in UNARY_METHODS.items():
+    _fast = _unary(RULES[_name])
+    _fast.__name__, _fast.__doc__ = _method, getattr(Operand, _method).__doc__
+    setattr(Value, _method, _fast)
 
 
 def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
@@ -150,13 +245,37 @@ def topological_order(root: Value) -> list[Value]:
     topological order, since a node is always made after its parents.
     """
     seen = {root}
-    stack = [root]
-    while stack:
-        for parent in stack.pop().parents:
+    found = [root]
+    push = found.append
+    for node in found:  # breadth first: the loop also visits the nodes appended while it runs
+        for parent in node.parents:
             if parent not in seen:
                 seen.add(parent)
-                stack.append(parent)
-    return sorted(seen, key=_by_creation)
+                push(parent)
+    found.sort(key=_by_creation)
+    return found
+
+
+def _internal_nodes(root: Value) -> list[Value]:
+    """The nodes with parents that ``root`` depends on, last made first, their grads set to 0.
+
+    backward() needs only these: leaves receive adjoints but pass none on, and skipping them
+    (about 40% of a typical graph) saves both the set lookups and the sort.
+    """
+    if not root.parents:
+        return []
+    root.grad = 0.0
+    seen = {root}
+    found = [root]
+    push = found.append
+    for node in found:  # breadth first: the loop also visits the nodes appended while it runs
+        for parent in node.parents:
+            if parent.parents and parent not in seen:
+                parent.grad = 0.0
+                seen.add(parent)
+                push(parent)
+    found.sort(key=_by_creation, reverse=True)
+    return found
 
 
 def leaves(nodes: Iterable[Value]) -> list[Value]:
