@@ -1,0 +1,478 @@
+"""The evaluation trace (Wengert list) of a graph: v1 ... vn, its tables, and step-through backprop.
+
+Numbering: the inputs come first (v1 ... vk, in the order they were made), then every operation in
+the order it ran; constants (numbers lifted into the graph) get no name and are written inline. So
+the lecture's ``v3 = x1*x2; v4 = x2.sin(); v5 = v3.exp(); v6 = v3 - v4; v7 = v5 + v6`` reads v1 ... v7.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .dual import Dual
+from .dual import apply_rule as dual_apply_rule
+from .ops import CONSTANT
+from .value import Value, topological_order
+
+if TYPE_CHECKING:
+    from .viz import Graph
+
+__all__ = ["trace", "Trace", "Entry", "Table", "ForwardRow", "ReverseRow", "Contribution", "Step"]
+
+
+def _number(x: float, fmt: str = "g") -> str:
+    text = format(x, fmt)
+    return f"({text})" if text.startswith("-") else text
+
+
+class Entry(NamedTuple):
+    """One line ``v_i = phi(v_j, ...)`` of the trace; ``kind`` is ``"input"`` or ``"op"``."""
+
+    number: int
+    name: str
+    node: Value
+    kind: str
+    expression: str
+
+
+class Contribution(NamedTuple):
+    """``amount = adjoint(child) * partial``, passed from ``child`` to its argument ``parent``."""
+
+    child: Value
+    parent: Value
+    child_name: str
+    parent_name: str
+    adjoint: float
+    partial: float
+    amount: float
+
+
+class ForwardRow(NamedTuple):
+    """A row of the forward table: ``name = expression`` (value), ``name' = tangent_expression`` (tangent)."""
+
+    name: str
+    expression: str
+    value: float
+    tangent_expression: str
+    tangent: float
+
+
+class ReverseRow(NamedTuple):
+    """A row of the reverse table: ``name_bar = expression``, the contributions received, the adjoint."""
+
+    name: str
+    expression: str
+    contributions: tuple[Contribution, ...]
+    adjoint: float
+    label: str
+
+
+class Table:
+    """Rows with exact numbers, printed as aligned text, an HTML table (Jupyter) or markdown.
+
+    ``table["v3"]`` is the row named v3; ``table.rows`` keeps every number exactly.
+    """
+
+    def __init__(self, title: str, headers: Sequence[str], rows: Sequence[Any], cells: Sequence[Sequence[str]],
+                 numeric: Sequence[bool]) -> None:
+        self.title, self.headers, self.rows = title, tuple(headers), list(rows)
+        self.cells, self.numeric = [list(c) for c in cells], tuple(numeric)
+
+    def __getitem__(self, name: str) -> Any:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(f"no row named {name!r}; rows: {', '.join(r.name for r in self.rows)}")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __str__(self) -> str:
+        lines = [self.headers, *self.cells]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.headers))]
+
+        def join(line: Sequence[str]) -> str:
+            return "  ".join(c.rjust(w) if num else c.ljust(w)
+                             for c, w, num in zip(line, widths, self.numeric)).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([self.title, join(self.headers), rule, *map(join, self.cells)])
+
+    def _repr_html_(self) -> str:
+        def row(tag: str, line: Sequence[str]) -> str:
+            return "<tr>" + "".join(f'<{tag} style="text-align:{"right" if num else "left"}">{html.escape(c)}</{tag}>'
+                                    for c, num in zip(line, self.numeric)) + "</tr>"
+
+        body = "".join(row("td", line) for line in self.cells)
+        return (f"<table><caption>{html.escape(self.title)}</caption><thead>{row('th', self.headers)}</thead>"
+                f"<tbody>{body}</tbody></table>")
+
+    def to_markdown(self) -> str:
+        """The table in GitHub markdown (``|`` and ``*`` escaped)."""
+        def row(line: Sequence[str]) -> str:
+            return "| " + " | ".join(c.replace("|", "\\|").replace("*", "\\*") for c in line) + " |"
+
+        align = "|" + "|".join("---:" if num else ":---" for num in self.numeric) + "|"
+        return "\n".join([f"**{self.title}**", "", row(self.headers), align, *map(row, self.cells)])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+# ---- formulas in v-names, read from the rule table -----------------------------------------------------
+
+_VARIABLE = re.compile(r"\b[xy]\b")
+_REMARK = re.compile(r"\s*\([^()]*:[^()]*\)\s*$")  # "0 (Heaviside: 1 at x >= 0)" -> "0"
+_SIMPLE = re.compile(r"[\w.]+(\([^()]*\))?|\(.*\)")
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at the commas that are not inside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return [*parts, text[start:].strip()]
+
+
+def _expression(node: Value, args: list[str]) -> str:
+    rule = node.rule
+    assert rule is not None
+    if rule.symbol and len(args) == 2:
+        return f"{args[0]} {rule.symbol} {args[1]}"
+    if rule.name == "neg":
+        return f"-{args[0]}"
+    if rule.name == "pow" and rule.params:
+        return f"{args[0]} ** {_number(rule.params[0])}"
+    if rule.name == "dot":
+        n = len(args) // 2
+        return f"dot([{', '.join(args[:n])}], [{', '.join(args[n:])}])"
+    return f"{rule.name}({', '.join(args + [_number(p) for p in rule.params])})"
+
+
+def _partial_texts(node: Value, name: str, args: list[str], expression: str) -> list[str]:
+    """``d node / d arg_j`` as formulas in v-names, from the rule's one-line math (numbers if it can't be read)."""
+    rule = node.rule
+    assert rule is not None
+    if rule.name == "sum":
+        return ["1"] * len(args)
+    if rule.name == "dot":  # d/dw_i = x_i, d/dx_i = w_i
+        n = len(args) // 2
+        return args[n:] + args[:n]
+    rhs = _REMARK.sub("", rule.math.rsplit(" = ", 1)[-1]).strip()
+    terms = [rhs] if rule.arity == 1 else _split_top(rhs[1:-1]) if rhs[:1] + rhs[-1:] == "()" else []
+    if len(terms) != len(args):
+        return [format(p, "g") for p in node.partials]
+    names = dict(zip("xy", args))
+    texts = [_VARIABLE.sub(lambda m: names.get(m.group(), m.group()), t) for t in terms]
+    if rule.arity == 1 and rule.symbol is None:
+        # A partial that reuses the output (exp, tanh, sigmoid) names it, as the lecture writes v5_bar v5.
+        texts = [t.replace(expression, name).replace(f"{rule.name}({args[0]})", name) for t in texts]
+    return texts
+
+
+def _term(coefficient: str, symbol: str, coefficient_first: bool) -> str | None:
+    if coefficient in ("0", "-0"):
+        return None
+    if coefficient == "1":
+        return symbol
+    if coefficient == "-1":
+        return "-" + symbol
+    if not _SIMPLE.fullmatch(coefficient):
+        coefficient = f"({coefficient})"
+    return f"{coefficient} {symbol}" if coefficient_first else f"{symbol} {coefficient}"
+
+
+def _sum(terms: list[str | None]) -> str:
+    kept = [t for t in terms if t is not None]
+    return " + ".join(kept).replace("+ -", "- ") if kept else "0"
+
+
+# ---- the trace ------------------------------------------------------------------------------------------
+
+class Trace:
+    """The Wengert list of a graph (see ``trace``).
+
+    Attributes:
+        output: the root Value.
+        entries: v1 ... vn: the inputs, then the operations in the order they ran.
+        inputs: the entries of the inputs (nodes with no rule), in creation order.
+        nodes: every node of the graph, constants too, in creation order.
+    """
+
+    def __init__(self, root: Value) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"trace needs a Value, got {type(root).__name__}")
+        self.output = root
+        self.nodes = topological_order(root)
+        inputs = [n for n in self.nodes if n.rule is None]
+        ops = [n for n in self.nodes if n.rule is not None and n.rule is not CONSTANT]
+        self._names: dict[Value, str] = {n: f"v{i}" for i, n in enumerate(inputs + ops, 1)}
+        self._partials: dict[Value, list[str]] = {}
+        self.entries = [Entry(i, f"v{i}", n, "input", n.label or "input") for i, n in enumerate(inputs, 1)]
+        self.entries += [Entry(i, f"v{i}", n, "op", _expression(n, self._args(n)))
+                         for i, n in enumerate(ops, len(inputs) + 1)]
+        self.inputs = self.entries[:len(inputs)]
+        self._entries = {e.node: e for e in self.entries}
+
+    def name(self, node: Value) -> str:
+        """``"v3"`` for a node of the trace, the number itself for a constant."""
+        return self._names.get(node) or _number(node.data)
+
+    def _args(self, node: Value) -> list[str]:
+        return [self.name(p) for p in node.parents]
+
+    def partial_texts(self, entry: Entry) -> list[str]:
+        """The local partials of an operation as formulas, one per argument (``["v2", "v1"]`` for v1 * v2)."""
+        if entry.node not in self._partials:
+            self._partials[entry.node] = _partial_texts(entry.node, entry.name, self._args(entry.node),
+                                                        entry.expression)
+        return self._partials[entry.node]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __getitem__(self, name: str) -> Entry:
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        raise KeyError(f"no entry named {name!r}; the trace has v1 ... v{len(self.entries)}")
+
+    def table(self, fmt: str = ".6g") -> Table:
+        """The primal trace: ``v_i = phi(...)`` and its value."""
+        rows = [ForwardRow(e.name, e.expression, e.node.data, "", 0.0) for e in self.entries]
+        return Table("Primal trace", ["primal trace", "value"], rows,
+                     [[f"{r.name} = {r.expression}", format(r.value, fmt)] for r in rows], [False, True])
+
+    def __str__(self) -> str:
+        return str(self.table())
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()
+
+    def to_markdown(self) -> str:
+        """The primal trace as markdown."""
+        return self.table().to_markdown()
+
+    def _input(self, wrt: Value | str | None) -> Value:
+        names = ", ".join(f"{e.name} ({e.expression})" for e in self.inputs)
+        if wrt is None:
+            if len(self.inputs) != 1:
+                raise ValueError(f"forward_table needs wrt= when the graph has {len(self.inputs)} inputs: {names}")
+            return self.inputs[0].node
+        for e in self.inputs:
+            if e.node is wrt or (isinstance(wrt, str) and wrt in (e.name, e.node.label)):
+                return e.node
+        if not isinstance(wrt, (Value, str)):
+            raise TypeError(f"wrt must be an input Value or its label, got {type(wrt).__name__}")
+        raise ValueError(f"wrt={wrt!r} is not an input of this graph; its inputs are {names}")
+
+    def forward_table(self, wrt: Value | str | None = None, fmt: str = ".6g") -> Table:
+        """Primal and tangent trace for the direction ``d/d wrt``, replayed through Dual numbers.
+
+        Args:
+            wrt: the input to differentiate by (a Value, its label or ``"v1"``); optional with one input.
+            fmt: the format spec of the printed numbers (the rows keep them exactly).
+
+        Returns:
+            a Table of ForwardRow: ``v3 = v1 * v2`` with its value, ``v3' = v2 v1' + v1 v2'`` with its tangent.
+
+        >>> x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
+        >>> t = trace(x1 * x2 + x1); t.forward_table(wrt=x1)["v4"].tangent
+        1.5
+        """
+        seed = self._input(wrt)
+        duals: dict[Value, Dual] = {n: Dual(n.data, 0.0) for n in self.nodes if n.rule is CONSTANT}
+        rows = []
+        for e in self.entries:
+            if e.kind == "input":
+                duals[e.node] = Dual(e.node.data, 1.0 if e.node is seed else 0.0)
+                tangent_text = "1" if e.node is seed else "0"
+            else:
+                duals[e.node] = dual_apply_rule(e.node.rule, tuple(duals[p] for p in e.node.parents))  # type: ignore
+                tangent_text = _sum([_term(c, f"{self.name(p)}'", True) for c, p in
+                                     zip(self.partial_texts(e), e.node.parents) if p.rule is not CONSTANT])
+            d = duals[e.node]
+            rows.append(ForwardRow(e.name, e.expression, d.primal, tangent_text, d.tangent))
+        title = f"Forward (tangent) trace, d/d {seed.label or self.name(seed)}"
+        cells = [[f"{r.name} = {r.expression}", format(r.value, fmt), f"{r.name}' = {r.tangent_expression}",
+                  format(r.tangent, fmt)] for r in rows]
+        return Table(title, ["primal trace", "value", "tangent trace", "tangent"], rows, cells,
+                     [False, True, False, True])
+
+    def reverse_table(self, fmt: str = ".6g") -> Table:
+        """The adjoint trace from the output back to the inputs, each row with the contributions it received.
+
+        Computed afresh (no ``backward()`` needed, no ``.grad`` touched), summing in backward()'s order,
+        so the adjoints of the inputs equal the gradients ``backward()`` gives on a fresh graph, bit for bit.
+
+        Returns:
+            a Table of ReverseRow, last entry first: ``v3_bar = v5_bar v5 + v6_bar`` and its adjoint.
+
+        >>> x = Value(3.0, label="x")
+        >>> trace(x * x).reverse_table()["v1"].adjoint
+        6.0
+        """
+        adjoints: dict[Value, float] = {self.output: 1.0}
+        received: dict[Value, list[Contribution]] = {}
+        for e in reversed(self.entries):
+            out_bar = adjoints.get(e.node, 0.0)
+            for parent, partial in zip(e.node.parents, e.node.partials):
+                amount = out_bar * partial if out_bar else 0.0  # backward() skips a zero adjoint
+                if out_bar:
+                    adjoints[parent] = adjoints.get(parent, 0.0) + amount
+                received.setdefault(parent, []).append(
+                    Contribution(e.node, parent, e.name, self.name(parent), out_bar, partial, amount))
+        rows = []
+        for e in reversed(self.entries):
+            got = tuple(reversed(received.get(e.node, [])))  # first child first, as the lecture writes
+            if e.node is self.output:
+                text = "1"
+            else:
+                text = _sum([_term(self.partial_texts(self._entries[c.child])[slot], f"{c.child_name}_bar", False)
+                             for slot, c in _positions(got)])
+            rows.append(ReverseRow(e.name, text, got, adjoints.get(e.node, 0.0), e.node.label))
+        cells = [[f"{r.name}_bar = {r.expression}",
+                  " + ".join(f"{format(c.adjoint, fmt)} * {format(c.partial, fmt)}" for c in r.contributions)
+                  if r.contributions else "seed",
+                  format(r.adjoint, fmt), r.label] for r in rows]
+        return Table("Reverse (adjoint) trace", ["adjoint trace", "adjoint * partial", "adjoint", "label"],
+                     rows, cells, [False, False, True, False])
+
+    def steps(self, grad: float = 1.0) -> Iterator[Step]:
+        """Step-through backprop: ``backward()`` one node at a time, last entry first.
+
+        Each step makes one node's adjoint final and passes ``adjoint * partial`` to each argument, into
+        the live ``.grad`` (as ``backward()``: intermediate grads restart at 0, inputs accumulate). After
+        the last step the inputs hold exactly what ``backward()`` gives. ``list(t.steps())`` is ready
+        for a slider: ``interact(lambda i: steps[i].draw(), i=(0, len(steps) - 1))``.
+
+        >>> x = Value(2.0, label="x"); y = x.exp() * 3
+        >>> [str(s).split(":")[0] for s in trace(y).steps()]
+        ['step 1 of 3', 'step 2 of 3', 'step 3 of 3']
+        >>> x.grad == 3 * x.exp().data
+        True
+        """
+        run = _Run(self, grad)
+        for node in self.nodes:
+            if node.parents:
+                node.grad = 0.0
+        run.start = {n: n.grad for n in self.nodes}
+        self.output.grad += grad
+        for k, e in enumerate(reversed(self.entries)):
+            out_bar = e.node.grad
+            passed = []
+            for parent, partial in zip(e.node.parents, e.node.partials):
+                amount = out_bar * partial if out_bar else 0.0
+                if out_bar:
+                    parent.grad += amount
+                passed.append(Contribution(e.node, parent, e.name, self.name(parent), out_bar, partial, amount))
+            step = Step(k, len(self.entries), e.node, e.name, out_bar, tuple(passed), run)
+            run.steps.append(step)
+            yield step
+
+
+def _positions(contributions: tuple[Contribution, ...]) -> list[tuple[int, Contribution]]:
+    """Each contribution with its argument slot: ``x * x`` passes twice, from slot 0 and slot 1."""
+    seen: dict[tuple[Value, Value], int] = {}
+    out = []
+    for c in contributions:
+        key = (c.child, c.parent)
+        start = seen.get(key, 0)
+        slot = c.child.parents.index(c.parent, start)
+        seen[key] = slot + 1
+        out.append((slot, c))
+    return out
+
+
+class _Run:
+    """One stepping run: where it started, and the steps so far (so any step can rebuild its grads)."""
+
+    def __init__(self, trace_: Trace, seed: float) -> None:
+        self.trace, self.seed = trace_, seed
+        self.start: dict[Value, float] = {}
+        self.steps: list[Step] = []
+
+
+class Step:
+    """One step of backprop: ``node``'s adjoint is final; ``contributions`` are what it passed to its arguments."""
+
+    __slots__ = ("index", "total", "node", "name", "adjoint", "contributions", "_run")
+
+    def __init__(self, index: int, total: int, node: Value, name: str, adjoint: float,
+                 contributions: tuple[Contribution, ...], run: _Run) -> None:
+        self.index, self.total, self.node, self.name = index, total, node, name
+        self.adjoint, self.contributions, self._run = adjoint, contributions, run
+
+    @property
+    def root(self) -> Value:
+        """The output the run backpropagates from."""
+        return self._run.trace.output
+
+    @property
+    def edges(self) -> list[tuple[Value, Value]]:
+        """``(argument, node)`` for each contribution: the edges the adjoint flowed along."""
+        return [(c.parent, c.child) for c in self.contributions]
+
+    @property
+    def finished(self) -> list[Value]:
+        """The nodes whose adjoint is final after this step (this one included)."""
+        entries = self._run.trace.entries
+        return [e.node for e in entries[len(entries) - self.index - 1:]]
+
+    @property
+    def grads(self) -> dict[Value, float]:
+        """Every node's ``.grad`` right after this step, replayed exactly from the run's start."""
+        grads = dict(self._run.start)
+        grads[self.root] += self._run.seed
+        for step in self._run.steps[:self.index + 1]:
+            if step.adjoint:
+                for c in step.contributions:
+                    grads[c.parent] += c.amount
+        return grads
+
+    def draw(self, **options: Any) -> Graph:
+        """The graph with this node and the edges it passed its adjoint along highlighted (see ``draw``)."""
+        from .viz import draw  # viz imports this module: import at call time
+
+        return draw(self.root, highlight=self, **options)
+
+    def __str__(self) -> str:
+        passed = ", ".join(f"{c.parent_name} += {c.amount:.6g}" for c in self.contributions
+                           if c.parent.rule is not CONSTANT)
+        return (f"step {self.index + 1} of {self.total}: {self.name}_bar = {self.adjoint:.6g} is final"
+                + (f"; passes {passed}" if passed else ""))
+
+    __repr__ = __str__
+
+
+def trace(root: Value) -> Trace:
+    """The evaluation trace (Wengert list) of ``root``'s graph: inputs v1 ... vk, then each operation.
+
+    Args:
+        root: the output Value.
+
+    Returns:
+        a Trace: ``.entries``, ``.forward_table(wrt=)``, ``.reverse_table()``, ``.steps()``; ``str()`` prints it.
+
+    >>> x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
+    >>> print(trace(x1 * x2 - 2 * x2.sin()))
+    Primal trace
+    primal trace      value
+    ------------  ---------
+    v1 = x1             1.5
+    v2 = x2             0.5
+    v3 = v1 * v2       0.75
+    v4 = sin(v2)   0.479426
+    v5 = 2 * v4    0.958851
+    v6 = v3 - v5  -0.208851
+    """
+    return Trace(root)
