@@ -197,6 +197,7 @@ class MLP(Module):
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [_size(nin, "nin")] + [_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        _activation(activation)  # checked even when there is no hidden layer to use it
         rng = make_rng(seed)
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, seed=rng,

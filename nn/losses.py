@@ -29,13 +29,14 @@ def _flatten(x: Any) -> list[Any]:
     if isinstance(x, (Operand, int, float, np.number)):
         return [x]
     if isinstance(x, (str, bytes, dict)):
-        raise TypeError(f"expected numbers or Values, got {type(x).__name__}")
+        raise TypeError(f"expected numbers or Values, got {type(x).__name__} ({x!r})")
     if isinstance(x, np.ndarray):
         return x.reshape(-1).tolist()
     try:
-        return [y for item in x for y in _flatten(item)]
+        items = list(x)
     except TypeError:
         raise TypeError(f"expected a Value, a number or a list of them, got {type(x).__name__}") from None
+    return [y for item in items for y in _flatten(item)]
 
 
 def _pairs(predictions: Any, targets: Any, who: str) -> tuple[list[Any], list[float]]:
