@@ -5,10 +5,12 @@ from .dual import Dual
 from .functional import derivative, grad, jvp, value_and_grad
 from .functions import apply, dot, summation
 from .ops import RULES, Rule, defrule
+from .trace import Step, Trace, trace
 from .value import Value, topological_order
+from .viz import draw, step_through, to_dot
 
 __all__ = [
     "Value", "Dual", "grad", "value_and_grad", "derivative", "jvp", "summation", "dot", "apply",
     "Rule", "RULES", "defrule", "topological_order", "numerical_grad", "gradcheck", "GradcheckError",
-    "compare_modes",
+    "compare_modes", "trace", "Trace", "Step", "to_dot", "draw", "step_through",
 ]
