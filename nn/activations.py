@@ -11,13 +11,14 @@ from typing import Any
 
 from autograd import functions as F
 from autograd import summation
-from autograd.ops import Rule
+from autograd.ops import RULES, Rule, elu_rule, leaky_relu_rule
 from autograd.value import Value
 
 from .module import Module
 
 __all__ = ["identity", "step", "sigmoid", "tanh", "arctan", "relu", "leaky_relu", "prelu", "elu", "softplus",
-           "hardtanh", "absolute", "softmax", "log_softmax", "get", "ACTIVATIONS", "PARAMETRIC", "PReLU"]
+           "hardtanh", "absolute", "softmax", "log_softmax", "get", "ACTIVATIONS", "ACTIVATION_RULES", "PARAMETRIC",
+           "PReLU"]
 
 
 def identity(x: Any) -> Any:
@@ -68,6 +69,12 @@ ACTIVATIONS: dict[str, Callable[..., Any]] = {
     "identity": identity, "linear": identity, "step": step, "sigmoid": sigmoid, "tanh": tanh, "arctan": arctan,
     "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "elu": elu, "softplus": softplus,
     "hardtanh": hardtanh, "abs": absolute,
+}
+
+# The rule each named activation applies (None: identity), so that a neuron can make its node directly.
+ACTIVATION_RULES: dict[str, Rule | None] = {
+    "identity": None, "linear": None, "leaky_relu": leaky_relu_rule(0.01), "elu": elu_rule(1.0), "prelu": PRELU_RULE,
+    **{name: RULES[name] for name in ("step", "sigmoid", "tanh", "arctan", "relu", "softplus", "hardtanh", "abs")},
 }
 
 

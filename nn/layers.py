@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import dot
-from autograd.value import Value
+from autograd.ops import RULES
+from autograd.value import Value, apply_rule
 
 from . import activations
 from .module import Module
@@ -28,6 +28,7 @@ from .module import Module
 __all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs"]
 
 RELU_FAMILY = ("relu", "leaky_relu", "prelu", "elu")
+DOT = RULES["dot"]
 Activation = str | Callable[..., Any] | None
 
 
@@ -109,6 +110,7 @@ class Neuron(Module):
                  init: str | float = "auto", name: str = "N1") -> None:
         self.nin = _size(nin, "nin")
         self.activation, self._act = _activation(activation)
+        self._rule = activations.ACTIVATION_RULES.get(self.activation) if isinstance(activation, str) else None
         bound = init_bound(init, self.activation, self.nin, 1)
         rng = make_rng(seed)
         self.name = name
@@ -122,8 +124,12 @@ class Neuron(Module):
 
     def forward(self, x: list[Value]) -> Value:
         """The output for inputs already checked by ``as_inputs``."""
-        z = dot(self.w, x) + self.b
-        out: Value = self._act(z) if self.alpha is None else self._act(z, self.alpha)
+        # apply_rule directly: the inputs are Values already, so dot()'s generic lifting is not needed
+        z = apply_rule(DOT, (*self.w, *x)) + self.b
+        if self._rule is not None:  # a named activation: its node made directly, as dot's
+            out = apply_rule(self._rule, (z,) if self.alpha is None else (z, self.alpha))
+        else:
+            out = self._act(z) if self.alpha is None else self._act(z, self.alpha)
         out.label = self.name
         return out
 

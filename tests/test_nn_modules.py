@@ -122,6 +122,20 @@ def test_prelu_neurons_learn_their_slope():
     assert n.alpha.grad == pytest.approx(-3.5)  # d(alpha z)/d alpha = z
 
 
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_named_activations_in_neurons_equal_the_functions_themselves(name):
+    # a name makes the rule's node directly; a function is called as given: both must agree
+    by_name = Neuron(3, activation=name, seed=4, init=0.5)
+    function = (lambda z: activations.prelu(z, 0.25)) if name == "prelu" else activations.get(name)
+    by_function = Neuron(3, activation=function, seed=4, init=0.5)
+    for x in ([0.5, -1.0, 2.0], [-0.5, -1.0, -2.0]):
+        out, ref = by_name(x), by_function(x)
+        out.backward()
+        ref.backward()
+        assert out.data == ref.data and out.label == ref.label == "N1"
+        assert [p.grad for p in by_name.parameters()][:4] == [p.grad for p in by_function.parameters()]
+
+
 def test_zero_grad_clears_every_parameter():
     model = MLP(2, [3, 1], seed=0)
     model([1.0, 1.0]).backward()
