@@ -1,0 +1,103 @@
+"""The notebooks are tests: each runs top to bottom in a fresh kernel and must show what it promises.
+
+One test per ``notebooks/*.ipynb`` (new notebooks are picked up by file name), each with its own kernel and
+temporary working directory, so ``pytest -n 2`` spreads them over workers. A cell error fails the test;
+beyond that, each notebook must print the texts listed below or in its ``metadata["dualgrad"]["expect"]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CELL_TIMEOUT = 120  # seconds per cell; every notebook is meant to finish in well under a minute
+
+# What each notebook must print, beyond running without error: numbers from the lecture notes and hand
+# computations, and the outcome each demonstration promises.
+EXPECTED: dict[str, list[str]] = {
+    # micrograd's neuron: o = tanh(x1 w1 + x2 w2 + b) = 0.7071, do/dn = 1 - o^2 = 0.5, do/dw1 = x1 * 0.5 = 1.0
+    "01_value_and_backprop.ipynb": ["0.7071", "0.5000", "step 1 of"],
+    # the lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5): x2 (1 + e^0.75), x1 (1 + e^0.75) - cos 0.5
+    "02_forward_vs_reverse.ipynb": ["1.5585", "3.7979", "forward and reverse agree"],
+    # the same gradient three ways; the wrong tanh rule caught by gradcheck and by hypothesis, the fixed one passing
+    "07_gradient_checks.ipynb": ["1.5585", "3.79792", "gradcheck failed", "The property fails", "no counterexample"],
+}
+
+
+def _texts(nb: Any) -> list[str]:
+    """Every text a notebook shows: streams, plain-text results and HTML (tables), one string per output."""
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                texts.append(output.get("text", ""))
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                data = output.get("data", {}).get(mime)
+                if data:
+                    texts.append(data if isinstance(data, str) else "".join(data))
+    return texts
+
+
+def _cells_with_output(nb: Any) -> list[int]:
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.get("outputs")]
+
+
+def _kernel_of_this_interpreter(directory: Path) -> str:
+    """A Jupyter data directory whose ``python3`` kernel is the interpreter running the tests.
+
+    A ``python3`` kernelspec left in the user's Jupyter directory by another environment would otherwise
+    run the notebooks with a different Python (and a different installed dualgrad).
+    """
+    spec = directory / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3", "language": "python"}))
+    return str(directory)
+
+
+def test_there_are_notebooks() -> None:
+    # a glob that matched nothing would make the parametrized test below vanish silently
+    assert NOTEBOOKS, f"no notebooks found in {ROOT / 'notebooks'}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                       record_property: Any) -> None:
+    committed = nbformat.read(path, as_version=4)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    # the kernel imports this working tree's autograd and nn, even where another copy is installed
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("JUPYTER_PATH", _kernel_of_this_interpreter(tmp_path / "jupyter"))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(workdir)}})
+    start = time.perf_counter()
+    client.execute()  # raises CellExecutionError, naming the cell, on any error
+    seconds = time.perf_counter() - start
+    record_property("execution_seconds", round(seconds, 2))
+    print(f"{path.name}: executed in {seconds:.1f} s")
+
+    shown = "\n".join(_texts(nb))
+    expected = EXPECTED.get(path.name, []) + list(nb.metadata.get("dualgrad", {}).get("expect", []))
+    missing = [text for text in expected if text not in shown]
+    assert not missing, f"{path.name} no longer shows {missing}"
+    if not expected:
+        # no declared texts: at least every cell that showed something when committed shows something again
+        before = _cells_with_output(committed)
+        assert before, f"{path.name} was committed without outputs; declare metadata['dualgrad']['expect']"
+        silent = [i for i in before if i not in _cells_with_output(nb)]
+        assert not silent, f"{path.name}: cells {silent} showed output when committed, but not now"
