@@ -106,7 +106,10 @@ class Module:
         Returns:
             the model itself, for chaining.
         """
-        text = Path(path).read_text(encoding="utf-8")
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not a JSON text file ({error})") from None
         try:
             document = json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError as error:
@@ -157,9 +160,13 @@ def _listing(what: str, names: list[str], most: int = 6) -> str:
 def _parameter_value(name: str, x: Any) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(f"parameter {name!r} must be a number, got {type(x).__name__} ({x!r})")
-    if not math.isfinite(x):
-        raise ValueError(f"parameter {name!r} must be finite, got {x!r}")
-    return float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # an integer too large for a float
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(f"parameter {name!r} must be finite, got {x!r:.40}")
+    return value
 
 
 def _refuse_constant(token: str) -> float:

@@ -7,9 +7,11 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd import Dual, Value, compare_modes, gradcheck, topological_order
-from nn import MLP, Layer, Module, Neuron, Perceptron, activations
+from nn import MLP, Layer, Module, Neuron, Perceptron, activations, losses
 from nn.layers import init_bound
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -107,6 +109,17 @@ def test_mlp_gradients_match_central_differences_for_parameters_and_inputs():
         return (a - 0.25) ** 2 + (b - 0.75) ** 2
 
     assert_grads_match_central_differences(loss, model.parameters() + xs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(nin=st.integers(1, 3), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       activation=st.sampled_from(["tanh", "sigmoid", "softplus", "arctan"]), seed=st.integers(0, 2 ** 16),
+       x=st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_random_mlps_backprop_matches_central_differences(nin, nouts, activation, seed, x):
+    model = MLP(nin, nouts, activation=activation, output_activation=activation, seed=seed)
+    targets = [0.3] * nouts[-1]
+    assert_grads_match_central_differences(lambda: losses.mse(model(x[:nin]), targets), model.parameters(),
+                                           tol=1e-5)
 
 
 def test_prelu_neurons_learn_their_slope():
@@ -253,6 +266,8 @@ def _corrupt(case, tmp_path):
         params["L2.N1.b"] = None
     elif case == "bool":
         params["L2.N1.b"] = True
+    elif case == "huge":
+        params["L2.N1.w3"] = 10 ** 400
     elif case == "list":
         params["L2.N1.b"] = [0.5]
     elif case == "not an object":
@@ -264,6 +279,8 @@ def _corrupt(case, tmp_path):
     elif case == "other format":
         document["format"] = "keras"
     path.write_text(json.dumps(document))
+    if case == "binary":
+        path.write_bytes(b"\x80\xff" + text.encode())
     if case == "NaN":
         path.write_text(text.replace(str(params["L1.N1.w1"]), "NaN", 1))
     return path
@@ -279,6 +296,8 @@ CORRUPTIONS = {
     "bool": (TypeError, "got bool"),
     "list": (TypeError, "got list"),
     "NaN": (ValueError, "NaN"),
+    "huge": (ValueError, "'L2.N1.w3' must be finite, got 1000000"),
+    "binary": (ValueError, "not a JSON text file"),
     "not an object": (ValueError, "expected a JSON object"),
     "no parameters": (ValueError, "missing key 'parameters'"),
     "other class": (ValueError, "holds a 'Perceptron', this model is a 'MLP'"),
