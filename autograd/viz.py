@@ -72,7 +72,13 @@ class Graph(graphviz.Digraph):
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT string: only the quote is escaped (a backslash means something to labels, see _record)."""
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def _plain(text: str) -> str:
+    """A label shown as typed: a backslash doubled, so Graphviz reads it as one backslash."""
+    return text.replace("\\", "\\\\")
 
 
 def _record(text: str) -> str:
@@ -155,7 +161,9 @@ def _body(root: Value, show_grad: bool, fmt: str, highlight: Any, color_by_grad:
     expanded = [n for n in nodes if n.parents and (depth is None or dist[n] < depth)]
 
     step = highlight if isinstance(highlight, Step) else None
-    grads = step.grads if step is not None else {n: n.grad for n in nodes}
+    grads = {n: n.grad for n in nodes}
+    if step is not None:  # the grads as they stood after that step (the root may be a part of its graph)
+        grads.update((n, g) for n, g in step.grads.items() if n in grads)
     done = set(step.finished) if step is not None else set()
     marked, edges, amounts = _highlights(highlight)
 
@@ -244,8 +252,8 @@ def _nest(lines: dict[tuple[str, ...], list[str]]) -> list[str]:
                 kids.append(path[:k])
 
     def emit(path: tuple[str, ...], indent: str) -> None:
-        out.append(f"{indent}subgraph {_quote('cluster_' + path[-1])} {{")
-        out.append(f"{indent}\tlabel={_quote(path[-1])} style=rounded color=gray60")
+        out.append(f"{indent}subgraph {_quote('cluster_' + _plain(path[-1]))} {{")
+        out.append(f"{indent}\tlabel={_quote(_plain(path[-1]))} style=rounded color=gray60")
         out.extend(f"{indent}\t{line}" for line in lines.get(path, []))
         for kid in tree.get(path, []):
             emit(kid, indent + "\t")

@@ -185,3 +185,21 @@ def test_step_through_gives_steps_and_pictures_and_ends_at_backward():
     assert len(steps) == 7 and (x1.grad, x2.grad) == (w1.grad, w2.grad)
     assert all(isinstance(picture(i), Graph) for i in range(len(steps)))
     assert 'v2 [label="{ x2 | data 0.5000 | grad 3.7979 }"' in picture(6).source
+
+
+def test_labels_with_dot_syntax_render_as_typed():
+    w1, w2 = Value(1.0, label='a"{b}|<c>\\.w1'), Value(2.0, label='a"{b}|<c>\\.w2')
+    y = w1 * w2
+    y.label = "y"
+    svg = draw(y).pipe(format="svg").decode()
+    for text in ("a&quot;{b}|&lt;c&gt;\\.w1", "a&quot;{b}|&lt;c&gt;\\.w2", "a&quot;{b}|&lt;c&gt;\\", "y"):
+        assert f">{text}<" in svg, text  # the cluster a"{b}|<c>\ is titled as typed too
+
+
+def test_a_step_drawn_on_a_part_of_its_graph():
+    x1, _, y = lecture()
+    steps = list(trace(y).steps())
+    v3 = y.parents[0].parents[0]  # y = v5 + v6 and v5 = exp(v3): draw v3's part at the step that made v3 final
+    text = draw(v3, highlight=steps[4]).source
+    assert len(VALUE_NODE.findall(text)) == 3 and f"grad {x1.grad:.4f}" in text
+    assert "v1 -> v3_op [color=" in text
