@@ -101,8 +101,8 @@ class Neuron(Module):
         init: ``"auto"``, ``"kaiming"``, ``"xavier"``, ``"uniform"`` or a bound (see the module docstring).
         name: the label prefix (``"L1.N2"`` inside an MLP).
 
-    >>> n = Neuron(2, activation="tanh", seed=0); n.w[0].data, n.w[1].data = 1.0, -2.0
-    >>> round(n([0.5, 0.25]).data, 6) == round(math.tanh(0.5 - 0.5 + 0.0), 6)
+    >>> n = Neuron(2, activation="tanh", seed=0); n.load_state_dict({"w1": 1.0, "w2": 2.0, "b": 0.0})
+    >>> round(n([0.5, 0.25]).data, 6) == round(math.tanh(1.0 * 0.5 + 2.0 * 0.25 + 0.0), 6)
     True
     """
 
