@@ -25,8 +25,10 @@ CELL_TIMEOUT = 120  # seconds per cell; every notebook is meant to finish in wel
 # What each notebook must print, beyond running without error: numbers from the lecture notes and hand
 # computations, and the outcome each demonstration promises.
 EXPECTED: dict[str, list[str]] = {
-    # micrograd's neuron: o = tanh(x1 w1 + x2 w2 + b) = 0.7071, do/dn = 1 - o^2 = 0.5, do/dw1 = x1 * 0.5 = 1.0
-    "01_value_and_backprop.ipynb": ["0.7071", "0.5000", "step 1 of"],
+    # micrograd's L = (a b + c) f: dL/da = f b = 6, dL/db = f a = -4; its neuron o = tanh(x1 w1 + x2 w2 + b) = 0.7071,
+    # do/dn = 1 - o^2 = 0.5, do/dw1 = x1 * 0.5 = 1
+    "01_value_and_backprop.ipynb": ["o = 0.7071", "d o / d n  = 0.5000", "d o / d w1 = 1.0000", "step 1 of 7",
+                                    "'a': 6.0, 'b': -4.0"],
     # the lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5): x2 (1 + e^0.75), x1 (1 + e^0.75) - cos 0.5
     "02_forward_vs_reverse.ipynb": ["1.5585", "3.7979", "forward and reverse agree"],
     # the same gradient three ways; the wrong tanh rule caught by gradcheck and by hypothesis, the fixed one passing
@@ -68,6 +70,9 @@ def _kernel_of_this_interpreter(directory: Path) -> str:
 def test_there_are_notebooks() -> None:
     # a glob that matched nothing would make the parametrized test below vanish silently
     assert NOTEBOOKS, f"no notebooks found in {ROOT / 'notebooks'}"
+    # a renamed notebook would silently lose its expectations
+    missing = sorted(set(EXPECTED) - {p.name for p in NOTEBOOKS})
+    assert not missing, f"EXPECTED names notebooks that do not exist: {missing}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
