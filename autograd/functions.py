@@ -21,6 +21,7 @@ def apply(rule: Rule, *args: Any) -> Any:
 
     Plain numbers among Values (or Duals) become constants.
 
+    >>> from autograd import Value
     >>> apply(RULES["mul"], 3.0, 4.0)
     12.0
     >>> apply(RULES["mul"], Value(3.0), 4.0).data
@@ -47,6 +48,7 @@ def apply(rule: Rule, *args: Any) -> Any:
 def summation(values: Sequence[Any]) -> Any:
     """``x1 + ... + xn`` as one node with n partials of 1 (Python's ``sum()`` makes n nodes).
 
+    >>> from autograd import Value
     >>> summation([Value(1.0), Value(2.0), 3.0]).data
     6.0
     """
@@ -59,6 +61,7 @@ def summation(values: Sequence[Any]) -> Any:
 def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any:
     """``w1 x1 + ... + wn xn`` as one node with 2n partials: a neuron's weighted sum.
 
+    >>> from autograd import Value
     >>> w, x = [Value(2.0), Value(3.0)], [1.0, -1.0]
     >>> y = dot(w, x); y.backward(); (y.data, w[0].grad, w[1].grad)
     (-1.0, 1.0, -1.0)
