@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .dual import Dual
 from .dual import apply_rule as dual_apply_rule
-from .ops import CONSTANT
+from .ops import CONSTANT, Rule
 from .value import Value, topological_order
 
 if TYPE_CHECKING:
@@ -155,6 +156,13 @@ def _expression(node: Value, args: list[str]) -> str:
     return f"{rule.name}({', '.join(args + [_number(p) for p in rule.params])})"
 
 
+@lru_cache(maxsize=1024)
+def _templates(rule: Rule) -> tuple[str, ...]:
+    """The partials of the rule's one-line math (``"d(x * y) = (y, x)"`` -> ``["y", "x"]``); [] if unreadable."""
+    rhs = _REMARK.sub("", rule.math.rsplit(" = ", 1)[-1]).strip()
+    return (rhs,) if rule.arity == 1 else tuple(_split_top(rhs[1:-1])) if rhs[:1] + rhs[-1:] == "()" else ()
+
+
 def _partial_texts(node: Value, name: str, args: list[str], expression: str) -> list[str]:
     """``d node / d arg_j`` as formulas in v-names, from the rule's one-line math (numbers if it can't be read)."""
     rule = node.rule
@@ -164,8 +172,7 @@ def _partial_texts(node: Value, name: str, args: list[str], expression: str) -> 
     if rule.name == "dot":  # d/dw_i = x_i, d/dx_i = w_i
         n = len(args) // 2
         return args[n:] + args[:n]
-    rhs = _REMARK.sub("", rule.math.rsplit(" = ", 1)[-1]).strip()
-    terms = [rhs] if rule.arity == 1 else _split_top(rhs[1:-1]) if rhs[:1] + rhs[-1:] == "()" else []
+    terms = _templates(rule)
     if len(terms) != len(args):
         return [format(p, "g") for p in node.partials]
     names = dict(zip("xy", args))
@@ -241,9 +248,9 @@ class Trace:
         return iter(self.entries)
 
     def __getitem__(self, name: str) -> Entry:
-        for entry in self.entries:
-            if entry.name == name:
-                return entry
+        number = name[1:] if isinstance(name, str) and name.startswith("v") else ""
+        if number.isdigit() and 1 <= int(number) <= len(self.entries) and name == f"v{int(number)}":
+            return self.entries[int(number) - 1]
         raise KeyError(f"no entry named {name!r}; the trace has v1 ... v{len(self.entries)}")
 
     def table(self, fmt: str = ".6g") -> Table:
