@@ -20,6 +20,9 @@ from .ops import CONSTANT, RULES, Rule
 __all__ = ["Value", "topological_order"]
 
 _counter = count()
+# Called as hook(value, "<", other) before a comparison; the compiled path sets it while tracing,
+# since a comparison usually means Python branches on the data, which a replay cannot follow.
+compare_hook: Callable[[Value, str, Any], None] | None = None
 _by_creation = attrgetter("_seq")
 _new = object.__new__
 
@@ -109,15 +112,23 @@ class Value(Operand):
         return self.data
 
     def __lt__(self, other: Any) -> bool:
+        if compare_hook is not None:
+            compare_hook(self, "<", other)
         return self.data < _data(other)
 
     def __le__(self, other: Any) -> bool:
+        if compare_hook is not None:
+            compare_hook(self, "<=", other)
         return self.data <= _data(other)
 
     def __gt__(self, other: Any) -> bool:
+        if compare_hook is not None:
+            compare_hook(self, ">", other)
         return self.data > _data(other)
 
     def __ge__(self, other: Any) -> bool:
+        if compare_hook is not None:
+            compare_hook(self, ">=", other)
         return self.data >= _data(other)
 
     __hash__ = object.__hash__
