@@ -1,0 +1,499 @@
+"""The ``dualgrad`` command: trace tables, graph pictures, a training run and a demo, from a terminal.
+
+Formulas go through ``autograd.formula``'s whitelist (never ``eval``). Every error is one message on
+stderr and a non-zero exit code; ``--help`` works on every subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd.formula import FormulaError, parse
+from autograd.operand import check_number
+from autograd.value import Value, topological_order
+
+__all__ = ["main", "lecture_example", "parse_assignments", "trace_text", "write_graph", "train", "demo",
+           "boundary_figure", "RECIPES"]
+
+LECTURE = "x1*x2 + exp(x1*x2) - sin(x2)"
+LECTURE_POINT = {"x1": 1.5, "x2": 0.5}
+NEURON = "tanh(w*x + b)"
+NEURON_POINT = {"w": -3.0, "x": 2.0, "b": 6.88}
+OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam")  # nn.train.OPTIMIZERS, named here so --help needs no nn import
+DOT_FORMATS = (".dot", ".gv")
+PICTURE_FORMATS = (".svg", ".png", ".pdf")
+INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
+                    "conda: conda install graphviz)")
+_ASSIGNMENT = re.compile(r"\s*([^\W\d]\w*)\s*=(?!=)(.*)", re.DOTALL)
+Say = Callable[[str], None]
+
+
+class CommandError(Exception):
+    """A problem with what was typed: printed as one message, exit code 1."""
+
+
+# ---- formulas and values from the command line -------------------------------------------------------
+
+def lecture_example(x1: float = 1.5, x2: float = 0.5) -> Value:
+    """The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2), built in the lecture's order v1 ... v7.
+
+    >>> f = lecture_example(); f.backward(); round(f.data, 5), [round(n.grad, 5) for n in f.parents[1].parents]
+    (2.38757, [3.117, -1.0])
+    """
+    v1, v2 = Value(x1, label="x1"), Value(x2, label="x2")
+    v3 = v1 * v2
+    v4 = v2.sin()
+    v5 = v3.exp()
+    v6 = v3 - v4
+    return v5 + v6
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, float]:
+    """``["x1=1.5", "x2=1/3"]`` -> ``{"x1": 1.5, "x2": 0.333...}``: each value a number or a constant formula.
+
+    Args:
+        items: ``NAME=VALUE`` texts.
+
+    Returns:
+        the values by name.
+
+    >>> parse_assignments(["w=-3", "b=2**0.5"])
+    {'w': -3.0, 'b': 1.4142135623730951}
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        match = _ASSIGNMENT.fullmatch(item)
+        if not match:
+            raise CommandError(f"expected NAME=VALUE (such as x1=1.5), got {item!r}")
+        # NFKC, as Python's parser normalises the names in the formula
+        name, text = unicodedata.normalize("NFKC", match.group(1)), match.group(2).strip()
+        if name in values:
+            raise CommandError(f"{name} is given twice ({name}={values[name]:g} and {item.strip()})")
+        values[name] = _number(name, text)
+    return values
+
+
+def _number(name: str, text: str) -> float:
+    if not text:
+        raise CommandError(f"{name}= needs a number after the '=', such as {name}=1.5")
+    try:
+        return check_number(float(text), name)
+    except ValueError as error:
+        if "finite" in str(error):
+            raise CommandError(f"{name}={text}: the value must be a finite number") from None
+    try:  # a constant such as 1/3 or 2**0.5, through the same whitelist
+        formula = parse(text)
+        if not formula.variables:
+            return check_number(formula(), name)
+    except (FormulaError, ArithmeticError, ValueError):
+        pass
+    raise CommandError(f"{name}={text}: the value must be a number (or a constant such as 1/3), got {text!r}")
+
+
+def build(items: Sequence[str]) -> tuple[str, Value, list[Value]]:
+    """The formula's text, its output Value and its input Values, from the command line's words.
+
+    Without a formula it is the lecture's example, at the point given (default x1 = 1.5, x2 = 0.5).
+    """
+    formulas = [item for item in items if not _ASSIGNMENT.fullmatch(item)]
+    if len(formulas) > 1:
+        raise CommandError(f"expected one formula and NAME=VALUE pairs, got {len(formulas)} formulas: "
+                           + ", ".join(repr(f) for f in formulas) + " (quote the formula as one argument)")
+    values = parse_assignments([item for item in items if item not in formulas])
+    if not formulas:
+        unknown = sorted(set(values) - set(LECTURE_POINT))
+        if unknown:
+            raise CommandError(f"the lecture's example has the variables x1, x2; unknown: {', '.join(unknown)} "
+                               "(give a formula to use other names)")
+        root = lecture_example(**{**LECTURE_POINT, **values})
+        return LECTURE, root, _inputs(root)
+    formula = parse(formulas[0])
+    if not formula.variables:
+        raise CommandError(f"the formula {formulas[0]!r} has no variables: nothing to differentiate")
+    missing = [name for name in formula.variables if name not in values]
+    if missing:
+        raise CommandError(f"missing a value for {', '.join(missing)}: add "
+                           + " ".join(f"{name}=NUMBER" for name in missing))
+    root = formula.evaluate(**values)
+    return formulas[0], root, _inputs(root)
+
+
+def _inputs(root: Value) -> list[Value]:
+    return [node for node in topological_order(root) if node.rule is None]
+
+
+# ---- trace and graph --------------------------------------------------------------------------------
+
+def trace_text(text: str, root: Value, inputs: list[Value], wrt: str | None = None, markdown: bool = False) -> str:
+    """The forward table (d/d ``wrt``, the first input by default), the reverse table and the gradient.
+
+    >>> print(trace_text("x * x", *(lambda x: (x * x, [x]))(Value(3.0, label="x"))).splitlines()[-1])
+      df/dx = 6
+    """
+    from autograd.trace import trace
+
+    names = [x.label for x in inputs]
+    if wrt is not None and wrt not in names:
+        raise CommandError(f"--wrt {wrt}: not a variable of the formula (its variables: {', '.join(names)})")
+    t = trace(root)
+    show: Callable[[Any], str] = (lambda table: table.to_markdown()) if markdown else str
+    root.zero_grad()  # inputs accumulate: start from 0 so .grad is exactly this gradient
+    root.backward()
+    point = ", ".join(f"{x.label} = {x.data:g}" for x in inputs)
+    gradient = "\n".join(f"  df/d{x.label} = {x.grad:.6g}" for x in inputs)
+    return (f"f({', '.join(names)}) = {text}   at {point}\n\n"
+            f"{show(t.forward_table(wrt=inputs[names.index(wrt or names[0])]))}\n\n{show(t.reverse_table())}\n\n"
+            f"f = {root.data:.6g}\ngradient (reverse mode: one backward pass gives every partial):\n{gradient}\n")
+
+
+def write_graph(root: Value, path: Path, show_grad: bool = True) -> Path:
+    """Draw ``root`` to ``path``: DOT text for .dot/.gv (no Graphviz binary needed), else SVG/PNG/PDF via ``dot``.
+
+    Raises:
+        graphviz.ExecutableNotFound: a picture format without Graphviz's ``dot`` installed.
+    """
+    from autograd.viz import draw
+
+    suffix = path.suffix.lower()
+    if suffix not in DOT_FORMATS + PICTURE_FORMATS:
+        raise CommandError(f"unknown picture format {path.suffix or '(none)'!r} for {path}: "
+                           f"end the name in {', '.join(PICTURE_FORMATS + DOT_FORMATS)}")
+    if not path.parent.is_dir():
+        raise CommandError(f"cannot write {path}: the folder {path.parent} does not exist")
+    graph = draw(root, show_grad=show_grad)
+    if suffix in DOT_FORMATS:
+        path.write_text(graph.source, encoding="utf-8")
+    else:
+        path.write_bytes(graph.pipe(format=suffix[1:]))
+    return path
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    text, root, inputs = build(args.items)
+    print(trace_text(text, root, inputs, wrt=args.wrt, markdown=args.markdown), end="")
+    return 0
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    import graphviz
+
+    from autograd.viz import to_dot
+
+    _, root, _ = build(args.items)
+    if not args.no_grad:
+        root.backward()
+    if args.output is None:
+        print(to_dot(root, show_grad=not args.no_grad))
+        return 0
+    path = Path(args.output)
+    try:
+        write_graph(root, path, show_grad=not args.no_grad)
+    except graphviz.ExecutableNotFound:
+        raise CommandError(f"cannot draw {path}: Graphviz's `dot` program is not installed. Write the DOT text "
+                           f"instead (-o {path.with_suffix('.dot')}: no Graphviz needed), or "
+                           f"{INSTALL_GRAPHVIZ}") from None
+    print(f"wrote {path}")
+    return 0
+
+
+# ---- train ------------------------------------------------------------------------------------------
+
+class Recipe(NamedTuple):
+    """How ``dualgrad train NAME`` trains by default: settings that reach good accuracy in seconds."""
+
+    hidden: tuple[int, ...]
+    activation: str
+    epochs: int
+    lr: float
+    batch_size: int | None  # None: the whole data set in each step
+    about: str
+
+
+RECIPES: dict[str, Recipe] = {
+    "xor": Recipe((8,), "tanh", 200, 0.05, None, "the XOR truth table (4 points; no perceptron can learn it)"),
+    "moons": Recipe((16, 16), "relu", 30, 0.02, 16, "two interleaving half circles, 300 points"),
+    "circles": Recipe((16, 16), "relu", 30, 0.02, 16, "two concentric circles, 300 points"),
+    "spirals": Recipe((16, 16), "relu", 80, 0.02, 16, "two interleaved spirals, 300 points"),
+    "digits": Recipe((32,), "relu", 5, 0.01, 32, "scikit-learn's 8x8 handwritten digits, 1797 images, 10 classes"),
+}
+
+
+def load_data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X_train, y_train, X_test, y_test)`` of a recipe's data set: a quarter held out (XOR: its 4 points)."""
+    from . import data
+
+    if name == "xor":
+        X, y = data.logic_gate("xor")
+        return X, y, X, y
+    if name == "digits":
+        X, y = data.load_digits()
+        X = X / 16.0  # pixel intensities 0 .. 16, scaled to [0, 1] as the lecture does
+    else:
+        generators: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+            "moons": data.moons, "circles": data.circles, "spirals": data.spirals}
+        X, y = generators[name](300, seed=seed)
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.25, seed=seed)
+    return X_train, y_train, X_test, y_test
+
+
+def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = None, optimizer: str = "adam",
+          lr: float | None = None, batch_size: int | None = None, seed: int = 0, out: Path | None = None,
+          progress: bool = True, say: Say = print) -> dict[str, Any]:
+    """Train an MLP on a named data set by its recipe (any setting overridden); save the plots in ``out``.
+
+    Returns:
+        ``{"model", "history", "train_accuracy", "test_accuracy", "files"}``.
+    """
+    from . import MLP
+    from .train import fit, predict
+
+    if name not in RECIPES:
+        raise CommandError(f"unknown data set {name!r}; choose one of {', '.join(RECIPES)}")
+    recipe = RECIPES[name]
+    X, y, X_test, y_test = load_data(name, seed)
+    classes = int(max(y.max(), y_test.max())) + 1
+    sizes = [*(recipe.hidden if hidden is None else hidden), 1 if classes == 2 else classes]
+    model = MLP(X.shape[1], sizes, activation=recipe.activation, seed=seed)
+    epochs = recipe.epochs if epochs is None else epochs
+    lr = recipe.lr if lr is None else lr
+    batch = recipe.batch_size if batch_size is None else batch_size
+    held_out = "tested on the same 4 points" if name == "xor" else f"{len(X_test)} held out for testing"
+    say(f"{name}: {recipe.about}; {len(X)} training points, {held_out}")
+    say(f"model: MLP({X.shape[1]}, {sizes}), {recipe.activation}, {model.num_parameters()} parameters; "
+        f"{optimizer} lr={lr:g}, {epochs} epochs, batches of {batch or len(X)}")
+    validation = None if name == "xor" else (X_test, y_test)
+    history = fit(model, X, y, loss="bce_logits" if classes == 2 else "cross_entropy", optimizer=optimizer,
+                  epochs=epochs, batch_size=batch, lr=lr, metrics=["accuracy"], validation=validation,
+                  progress=progress, seed=seed)
+    train_accuracy = float(np.mean(predict(model, X) == y))
+    test_accuracy = float(np.mean(predict(model, X_test) == y_test))
+    say(f"final accuracy: train {train_accuracy:.1%}, test {test_accuracy:.1%} (loss {history['loss'][-1]:.4g})")
+    files = []
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        figure = history.plot()
+        figure.suptitle(f"{name}: MLP({X.shape[1]}, {sizes}), {optimizer}")
+        files.append(out / f"{name}-loss.png")
+        figure.savefig(files[-1], dpi=100)
+        if X.shape[1] == 2:
+            files.append(out / f"{name}-boundary.png")
+            boundary_figure(model, X, y, None if name == "xor" else X_test, y_test,
+                            f"{name}: test accuracy {test_accuracy:.1%}").savefig(files[-1], dpi=100)
+        for path in files:
+            say(f"wrote {path}")
+    return {"model": model, "history": history, "train_accuracy": train_accuracy,
+            "test_accuracy": test_accuracy, "files": files}
+
+
+def boundary_figure(model: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray | None = None,
+                    y_test: np.ndarray | None = None, title: str = "", resolution: int = 150) -> Any:
+    """The model's decision regions over the plane of 2-D data, with the points (test points as crosses).
+
+    Returns:
+        a matplotlib Figure (object API only: no pyplot state, so it works headless).
+    """
+    from matplotlib.figure import Figure
+
+    from autograd.compiled import NotCompilable, compile_graph
+
+    from .train import predict_scores
+
+    points = X if X_test is None else np.vstack([X, X_test])
+    low, high = points.min(axis=0) - 0.3, points.max(axis=0) + 0.3
+    gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    try:  # the whole grid in one numpy replay of the model's graph: ~100x faster than one Value pass per point
+        scores = np.asarray(compile_graph(lambda *xs: model(list(xs)), grid[:2]).forward(grid))
+    except NotCompilable:
+        scores = predict_scores(model, grid)
+    regions = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+    classes = int(max(y.max(), regions.max())) + 1
+    figure = Figure(figsize=(5, 4.5), layout="constrained")
+    ax = figure.subplots()
+    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5, cmap="coolwarm", alpha=0.3)
+    if scores.ndim == 1:  # the boundary itself, where the logit crosses 0
+        ax.contour(gx, gy, scores.reshape(gx.shape), levels=[0.0], colors="k", linewidths=1)
+    style: dict[str, Any] = {"cmap": "coolwarm", "vmin": 0, "vmax": classes - 1, "edgecolors": "k", "linewidths": 0.5}
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=18, label="training", **style)
+    if X_test is not None:
+        ax.scatter(X_test[:, 0], X_test[:, 1], c=y_test, s=30, marker="X", label="test", **style)
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
+    return figure
+
+
+def run_train(args: argparse.Namespace) -> int:
+    train(args.dataset, hidden=args.hidden, epochs=args.epochs, optimizer=args.optimizer, lr=args.lr,
+          batch_size=args.batch_size, seed=args.seed, out=Path(args.out), progress=not args.quiet)
+    return 0
+
+
+# ---- demo -------------------------------------------------------------------------------------------
+
+def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = print) -> list[Path]:
+    """The tour: the lecture's trace tables, two graph pictures, a short training run; returns the files written."""
+    import graphviz
+
+    out.mkdir(parents=True, exist_ok=True)
+    say("1/3  The lecture's example, traced: forward mode gives one partial per pass, reverse mode all of them\n")
+    root = lecture_example()
+    say(trace_text(LECTURE, root, _inputs(root)))
+    files = [out / "lecture-trace.md"]
+    files[0].write_text(trace_text(LECTURE, root, _inputs(root), markdown=True), encoding="utf-8")
+
+    say(f"2/3  Computation graphs with every node's data and gradient: the lecture's f and the neuron {NEURON}")
+    missing_dot = False
+    for name, graph_root in (("lecture", lecture_example()), ("neuron", parse(NEURON).evaluate(**NEURON_POINT))):
+        graph_root.backward()
+        if not missing_dot:
+            try:
+                files.append(write_graph(graph_root, out / f"{name}.svg"))
+                continue
+            except graphviz.ExecutableNotFound:
+                missing_dot = True
+        files.append(write_graph(graph_root, out / f"{name}.dot"))
+    if missing_dot:
+        say(f"     Graphviz's `dot` program is not installed, so the graphs were written as DOT text (.dot). For "
+            f"pictures, {INSTALL_GRAPHVIZ}; then: dot -Tsvg {out / 'neuron.dot'} -o {out / 'neuron.svg'}")
+
+    say("\n3/3  Training a 2-16-16-1 network on the two-moons data with Adam")
+    files += train("moons", epochs=20, out=out, progress=progress, say=say)["files"]
+    say(f"\nDone: {', '.join(path.name for path in files)} are in {out}{os.sep}")
+    say("Next: dualgrad trace \"FORMULA\" NAME=VALUE ..., dualgrad graph, dualgrad train moons|circles|xor|spirals|"
+        "digits (each with --help), and the notebooks.")
+    return files
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    demo(Path(args.out), progress=not args.quiet)
+    return 0
+
+
+# ---- the command line -------------------------------------------------------------------------------
+
+FORMULA_HELP = ("a formula such as \"tanh(w*x + b)\" (quoted), then NAME=VALUE for each variable. Allowed: "
+                "numbers, variables, + - * / **, and the functions exp log sqrt sin cos tanh sigmoid relu softplus "
+                "arctan hardtanh step abs leaky_relu(x, alpha) elu(x, alpha) pow(x, y). Without a formula: the "
+                f"lecture's f(x1, x2) = {LECTURE} at x1=1.5 x2=0.5. Put a formula that starts with '-' after --")
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    """``--hidden 16,16`` -> (16, 16)."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected layer sizes such as 16,16, got {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
+    return sizes
+
+
+def _positive(kind: type) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+        return value
+
+    return convert
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``dualgrad`` and its four subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="dualgrad", description="Automatic differentiation you can watch: trace tables, graphs, training.",
+        epilog="Start with `dualgrad demo` (a one-minute tour); `dualgrad COMMAND --help` explains each command.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    trace = commands.add_parser(
+        "trace", help="print the forward and reverse trace tables and the gradient",
+        description="Print a formula's forward (tangent) and reverse (adjoint) trace tables, and its gradient.",
+        epilog=f"example: dualgrad trace \"{LECTURE}\" x1=1.5 x2=0.5 --wrt x2")
+    trace.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
+    trace.add_argument("--wrt", metavar="NAME", help="the input of the forward table (default: the first variable)")
+    trace.add_argument("--markdown", action="store_true", help="print the tables as markdown")
+    trace.set_defaults(run=run_trace)
+
+    graph = commands.add_parser(
+        "graph", help="draw the computation graph with its gradients",
+        description="Draw a formula's computation graph, each node with its data and gradient. The file name "
+                    "chooses the format: .svg .png .pdf (need Graphviz's dot program) or .dot/.gv (DOT text, "
+                    "no Graphviz needed).",
+        epilog="example: dualgrad graph \"tanh(w*x + b)\" w=-3 x=2 b=6.88 -o graph.svg")
+    graph.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
+    graph.add_argument("-o", "--output", metavar="FILE", help="the file to write (default: DOT text on stdout)")
+    graph.add_argument("--no-grad", action="store_true", help="draw the data only, without backpropagating")
+    graph.set_defaults(run=run_graph)
+
+    fit = commands.add_parser(
+        "train", help="train a small network on a lecture data set and save its plots",
+        description="Train an MLP on a data set of the lecture notes with a progress bar, print the final "
+                    "accuracy, save the loss curve and (2-D data) the decision boundary as PNG files.",
+        epilog="defaults: " + "; ".join(f"{name}: --hidden {','.join(map(str, r.hidden))} --epochs {r.epochs} "
+                                        f"--lr {r.lr:g}" for name, r in RECIPES.items()))
+    fit.add_argument("dataset", choices=list(RECIPES), help="the data set")
+    fit.add_argument("--hidden", type=_sizes, metavar="SIZES", help="hidden layer sizes, such as 16,16")
+    fit.add_argument("--epochs", type=_positive(int), metavar="N", help="passes over the data")
+    fit.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="default: adam")
+    fit.add_argument("--lr", type=_positive(float), metavar="RATE", help="learning rate")
+    fit.add_argument("--batch-size", type=_positive(int), metavar="N", help="rows per step")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the shuffling")
+    fit.add_argument("--out", default="dualgrad-output", metavar="DIR", help="folder for the plots "
+                                                                             "(default: ./dualgrad-output)")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit.set_defaults(run=run_train)
+
+    tour = commands.add_parser(
+        "demo", help="a one-minute tour: trace tables, graph pictures, a training run",
+        description="A short tour: the lecture's trace tables, two graph pictures and a small training run "
+                    "with its plots, all written to a folder.")
+    tour.add_argument("--out", default="dualgrad-demo", metavar="DIR", help="folder (default: ./dualgrad-demo)")
+    tour.add_argument("--quiet", action="store_true", help="no progress bar")
+    tour.set_defaults(run=run_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``dualgrad`` command line.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        the exit code: 0 on success, 1 on an error (one message on stderr), 2 on a usage error.
+
+    >>> main(["trace", "x*x", "x=3"])  # doctest: +ELLIPSIS
+    f(x) = x*x   at x = 3
+    ...
+      df/dx = 6
+    0
+    """
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a usage error (2, already printed)
+        return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("dualgrad: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `dualgrad graph ... | head`: the reader left; say nothing more
+        sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush cannot fail again
+        return 141
+    except (CommandError, FormulaError, ValueError, TypeError, ArithmeticError, OSError, ImportError,
+            RuntimeError) as error:
+        print(f"dualgrad {args.command}: error: {error}", file=sys.stderr)
+        return 1
