@@ -339,7 +339,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 # ---- demo -------------------------------------------------------------------------------------------
 
-def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = print) -> list[Path]:
+def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = print, epochs: int = 20) -> list[Path]:
     """The tour: the lecture's trace tables, two graph pictures, a short training run; returns the files written."""
     import graphviz
 
@@ -366,7 +366,7 @@ def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = pr
             f"pictures, {INSTALL_GRAPHVIZ}; then: dot -Tsvg {out / 'neuron.dot'} -o {out / 'neuron.svg'}")
 
     say("\n3/3  Training a 2-16-16-1 network on the two-moons data with Adam")
-    files += train("moons", epochs=20, out=out, progress=progress, say=say)["files"]
+    files += train("moons", epochs=epochs, out=out, progress=progress, say=say)["files"]
     say(f"\nDone: {', '.join(path.name for path in files)} are in {out}{os.sep}")
     say("Next: dualgrad trace \"FORMULA\" NAME=VALUE ..., dualgrad graph, dualgrad train moons|circles|xor|spirals|"
         "digits (each with --help), and the notebooks.")
@@ -374,7 +374,7 @@ def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = pr
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    demo(Path(args.out), progress=not args.quiet)
+    demo(Path(args.out), progress=not args.quiet, epochs=args.epochs)
     return 0
 
 
@@ -460,6 +460,8 @@ def make_parser() -> argparse.ArgumentParser:
         description="A short tour: the lecture's trace tables, two graph pictures and a small training run "
                     "with its plots, all written to a folder.")
     tour.add_argument("--out", default="dualgrad-demo", metavar="DIR", help="folder (default: ./dualgrad-demo)")
+    tour.add_argument("--epochs", type=_positive(int), default=20, metavar="N",
+                      help="epochs of the training run (default: 20)")
     tour.add_argument("--quiet", action="store_true", help="no progress bar")
     tour.set_defaults(run=run_demo)
     return parser

@@ -1,0 +1,184 @@
+"""The dualgrad command, in-process through main() and once through the installed console script."""
+
+import math
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from nn import cli
+
+# The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5), and its partials by hand.
+F = 0.75 + math.exp(0.75) - math.sin(0.5)
+DF_DX1 = 0.5 + 0.5 * math.exp(0.75)
+DF_DX2 = 1.5 + 1.5 * math.exp(0.75) - math.cos(0.5)
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def gradient(out):
+    return {name: float(value) for name, value in re.findall(r"df/d(\w+) = (\S+)", out)}
+
+
+def test_trace_without_a_formula_prints_the_lecture_tables_in_the_lecture_order(capsys):
+    code, out, err = run(capsys, "trace")
+    assert code == 0 and err == ""
+    for line in ("v3 = v1 * v2", "v4 = sin(v2)", "v5 = exp(v3)", "v6 = v3 - v4", "v7 = v5 + v6",
+                 "v3' = v2 v1' + v1 v2'", "v3_bar = v5_bar v5 + v6_bar", "v2_bar = v3_bar v1 + v4_bar cos(v2)",
+                 "v1_bar = v3_bar v2", "d/d x1"):
+        assert line in out
+    assert f"f = {F:.6g}" in out
+    grads = gradient(out)
+    assert grads["x1"] == pytest.approx(DF_DX1, rel=1e-5)
+    assert grads["x2"] == pytest.approx(DF_DX2, rel=1e-5)
+
+
+def test_trace_of_the_typed_formula_gives_the_same_numbers_and_wrt_picks_the_forward_input(capsys):
+    code, out, _ = run(capsys, "trace", cli.LECTURE, "x1=1.5", "x2=0.5", "--wrt", "x2")
+    assert code == 0
+    assert "d/d x2" in out
+    # the forward table's last tangent is df/dx2: one forward pass per input, the same number as reverse mode
+    last_row = [line for line in out.splitlines() if line.startswith("v7 = ")][0]
+    assert float(last_row.split()[-1]) == pytest.approx(DF_DX2, rel=1e-5)
+    assert gradient(out)["x2"] == pytest.approx(DF_DX2, rel=1e-5)
+
+
+def test_trace_at_another_point_and_as_markdown(capsys):
+    code, out, _ = run(capsys, "trace", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "--markdown")
+    assert code == 0
+    assert "| v1 = w |" in out.replace("  ", " ")
+    slope = 1 - math.tanh(0.88) ** 2
+    grads = gradient(out)
+    assert (grads["w"], grads["x"], grads["b"]) == pytest.approx((2 * slope, -3 * slope, slope), rel=1e-5)
+
+
+def test_values_may_be_constant_formulas_and_names_are_normalised_like_python_does():
+    assert cli.parse_assignments(["x=1/4", "y = -2**0.5", "ｚ=3"]) == {"x": 0.25, "y": -(2 ** 0.5), "z": 3.0}
+
+
+def test_graph_writes_dot_text_that_graphviz_accepts(capsys, tmp_path):
+    path = tmp_path / "graph.dot"
+    code, out, _ = run(capsys, "graph", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "-o", str(path))
+    assert code == 0 and f"wrote {path}" in out
+    text = path.read_text()
+    assert text.startswith("digraph") and all(f"{{ {name} |" in text for name in "wxb")
+    assert f"grad {2 * (1 - math.tanh(0.88) ** 2):.4f}" in text  # dL/dw, backpropagated before drawing
+    checked = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_graph_writes_a_real_svg_and_prints_dot_without_a_file(capsys, tmp_path):
+    path = tmp_path / "graph.svg"
+    assert run(capsys, "graph", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "-o", str(path))[0] == 0
+    svg = path.read_text()
+    assert "<svg" in svg and "</svg>" in svg and ">w<" in svg.replace(" ", "")
+    code, out, _ = run(capsys, "graph", "x*y", "x=2", "y=3", "--no-grad")
+    assert code == 0 and out.startswith("digraph") and "grad" not in out
+
+
+def test_graph_without_graphviz_says_how_to_install_it_and_dot_output_still_works(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
+    code, _, err = run(capsys, "graph", "x*y", "x=2", "y=3", "-o", str(tmp_path / "g.png"))
+    assert code == 1 and "Graphviz's `dot` program is not installed" in err and "apt-get install graphviz" in err
+    assert f"-o {tmp_path / 'g.dot'}" in err
+    assert run(capsys, "graph", "x*y", "x=2", "y=3", "-o", str(tmp_path / "g.dot"))[0] == 0
+
+
+def test_train_xor_reaches_full_accuracy_and_saves_its_plots(capsys, tmp_path):
+    code, out, _ = run(capsys, "train", "xor", "--quiet", "--out", str(tmp_path))
+    assert code == 0
+    assert "final accuracy: train 100.0%, test 100.0%" in out
+    for name in ("xor-loss.png", "xor-boundary.png"):
+        assert (tmp_path / name).read_bytes().startswith(PNG)
+
+
+def test_train_options_reach_the_model_and_the_held_out_split(tmp_path):
+    lines = []
+    result = cli.train("moons", hidden=(4,), epochs=2, optimizer="sgd", lr=0.1, batch_size=50, seed=3,
+                       out=tmp_path, progress=False, say=lines.append)
+    assert result["model"].nouts == [4, 1]
+    assert len(result["history"]["loss"]) == 2 and "val_accuracy" in result["history"].metrics
+    assert "225 training points, 75 held out" in lines[0] and "sgd lr=0.1, 2 epochs, batches of 50" in lines[1]
+    assert [p.name for p in result["files"]] == ["moons-loss.png", "moons-boundary.png"]
+    assert 0.0 <= result["test_accuracy"] <= 1.0
+
+
+def test_demo_writes_its_tables_and_pictures_to_the_folder_it_names(capsys, tmp_path):
+    folder = tmp_path / "tour"
+    code, out, _ = run(capsys, "demo", "--quiet", "--epochs", "3", "--out", str(folder))
+    assert code == 0
+    names = {"lecture-trace.md", "lecture.svg", "neuron.svg", "moons-loss.png", "moons-boundary.png"}
+    assert {p.name for p in folder.iterdir()} == names
+    assert str(folder) in out and f"{DF_DX2:.6g}" in out
+    assert "<svg" in (folder / "neuron.svg").read_text()
+    assert "| v3 = v1 \\* v2 |" in (folder / "lecture-trace.md").read_text()
+
+
+def test_demo_without_graphviz_writes_dot_files_and_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    lines = []
+    files = cli.demo(tmp_path / "tour", progress=False, say=lines.append, epochs=1)
+    assert [p.name for p in files][:3] == ["lecture-trace.md", "lecture.dot", "neuron.dot"]
+    assert any("install Graphviz" in line for line in lines)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["trace", "x.real", "x=1"], "attribute access is not allowed: 'x.real'\n  x.real\n  ^^^^^^"),
+    (["trace", "__import__('os').system('true')"], "attribute access"),
+    (["trace", "exp(x)", "x=abc"], "x=abc: the value must be a number"),
+    (["trace", "x*y", "x=1"], "missing a value for y: add y=NUMBER"),
+    (["trace", "x", "x=1", "z=2"], "no variable named z"),
+    (["trace", "x", "x=1", "x=2"], "x is given twice"),
+    (["trace", "x", "x="], "x= needs a number"),
+    (["trace", "x", "x=nan"], "finite"),
+    (["trace", "9**9**9 * x", "x=1"], "too large for a float"),
+    (["trace", "log(x)", "x=-1"], "log: the operand must be > 0, got -1.0"),
+    (["trace", "1/x", "x=0"], "division by zero"),
+    (["trace", "x", "x=1", "--wrt", "y"], "--wrt y: not a variable of the formula (its variables: x)"),
+    (["trace", "2 + 3"], "has no variables"),
+    (["trace", "x+", "y"], "got 2 formulas"),
+    (["trace", "y=1"], "the lecture's example has the variables x1, x2; unknown: y"),
+    (["graph", "x", "x=1", "-o", "g.jpg"], "unknown picture format '.jpg'"),
+    (["graph", "x", "x=1", "-o", "no/such/folder/g.svg"], "does not exist"),
+])
+def test_every_error_exits_non_zero_with_its_message_and_no_traceback(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.startswith(f"dualgrad {argv[0]}: error: ") and fragment in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    ([], "required: COMMAND"),
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["train", "mnist"], "invalid choice: 'mnist'"),
+    (["train", "xor", "--epochs", "0"], "must be a positive number"),
+    (["train", "xor", "--lr", "fast"], "expected a number, got 'fast'"),
+    (["train", "xor", "--hidden", "16,x"], "expected layer sizes such as 16,16"),
+    (["train", "xor", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
+    (["graph", "--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_usage_errors_exit_2_with_the_usage(capsys, argv, fragment):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "usage: dualgrad" in err and fragment in err
+
+
+@pytest.mark.parametrize("command", [None, "trace", "graph", "train", "demo"])
+def test_help_on_every_subcommand(capsys, command):
+    code, out, _ = run(capsys, *([command] if command else []), "--help")
+    assert code == 0 and out.startswith(f"usage: dualgrad{' ' + command if command else ''}")
+
+
+def test_the_installed_console_script_runs_and_fails_cleanly():
+    script = shutil.which("dualgrad")
+    assert script, "the dualgrad console script is not on PATH: pip install -e . (scripts/test does)"
+    done = subprocess.run([script, "trace"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and f"df/dx1 = {DF_DX1:.6g}" in done.stdout
+    failed = subprocess.run([script, "trace", "x ** 9**9**9", "x=2"], capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and "too large for a float" in failed.stderr and "Traceback" not in failed.stderr
