@@ -1,0 +1,446 @@
+"""Training: the fit loop (mini-batches, progress bar, a History per epoch), predictions and metrics.
+
+One step is ``train_step``: forward every row of a batch, average the losses into one node, add the
+L2 penalty, backward once, let the optimiser step. ``fit`` only checks the data, feeds batches to that
+step and keeps the books, so another step (a compiled one) can be swapped in.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import summation
+from autograd.value import Value
+
+from . import losses, optim
+
+__all__ = ["fit", "train_step", "History", "TrainingDiverged", "predict", "predict_scores", "accuracy",
+           "confusion_matrix", "LOSSES", "OPTIMIZERS"]
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+# Loss names fit understands; each maps (model output, target) -> a Value.
+LOSSES: dict[str, Callable[[Any, Any], Value]] = {
+    "mse": losses.mse,
+    "cross_entropy": losses.cross_entropy,
+    "hinge": losses.hinge,
+    "bce": losses.binary_cross_entropy,
+    "bce_logits": losses.binary_cross_entropy_with_logits,
+}
+
+OPTIMIZERS: dict[str, type] = {"sgd": optim.SGD, "adagrad": optim.Adagrad, "rmsprop": optim.RMSprop,
+                               "adam": optim.Adam}
+# Learning rates that work for small networks on scaled data; pass lr= to choose another.
+DEFAULT_LR = {"sgd": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss or a gradient became NaN or infinite; the message names the epoch and the step."""
+
+
+class History:
+    """What ``fit`` measured, one number per epoch: ``history["loss"]``, ``history["val_accuracy"]``, ...
+
+    Attributes:
+        epochs: 1, 2, ... for each epoch run.
+        metrics: name -> list of per-epoch values. ``loss`` is the mean over the epoch's steps of the
+            objective minimised (data loss plus L2 penalty); ``val_loss`` is the data loss on the
+            validation set at the end of the epoch; ``accuracy`` etc. are measured at the end of the epoch.
+        seconds: wall-clock time of each epoch's training steps.
+
+    >>> h = History(); h.record({"loss": 0.5}, 0.1); h.record({"loss": 0.25}, 0.1); h["loss"]
+    [0.5, 0.25]
+    """
+
+    def __init__(self) -> None:
+        self.epochs: list[int] = []
+        self.metrics: dict[str, list[float]] = {}
+        self.seconds: list[float] = []
+
+    def record(self, values: dict[str, float], seconds: float) -> None:
+        """Append one epoch's numbers."""
+        self.epochs.append(len(self.epochs) + 1)
+        self.seconds.append(seconds)
+        for name, value in values.items():
+            self.metrics.setdefault(name, []).append(float(value))
+
+    def __getitem__(self, name: str) -> list[float]:
+        if name not in self.metrics:
+            raise KeyError(f"History has no {name!r}; it has {', '.join(self.metrics) or 'nothing yet'}")
+        return self.metrics[name]
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.metrics.items())
+        return f"History({len(self)} epochs{': ' + last if last else ''})"
+
+    def plot(self, ax: Any = None) -> Any:
+        """Loss curves (log scale) and, beside them, the other metrics, against the epoch.
+
+        Uses matplotlib's object API only (no pyplot state), so it works headless (Agg) and in notebooks.
+
+        Args:
+            ax: a matplotlib Axes to draw every curve on; by default a new Figure with one panel for
+                the losses and one for the other metrics (if any).
+
+        Returns:
+            the Figure.
+        """
+        from matplotlib.figure import Figure
+
+        loss_names = [k for k in self.metrics if k.endswith("loss")]
+        other_names = [k for k in self.metrics if not k.endswith("loss")]
+        if ax is not None:
+            panels = [(ax, loss_names + other_names)]
+            figure = ax.figure
+        else:
+            figure = Figure(figsize=(10 if other_names else 5, 3.5), layout="constrained")
+            axes = figure.subplots(1, 2 if other_names else 1, squeeze=False)[0]
+            panels = [(axes[0], loss_names)] + ([(axes[1], other_names)] if other_names else [])
+            if loss_names and all(v > 0 for k in loss_names for v in self.metrics[k]):
+                axes[0].set_yscale("log")
+        for axes_, names in panels:
+            for name in names:
+                axes_.plot(self.epochs, self.metrics[name], label=name)
+            axes_.set_xlabel("epoch")
+            axes_.legend()
+        return figure
+
+
+def train_step(model: Callable[[list[float]], Any], rows: Sequence[list[float]], targets: Sequence[Any],
+               loss_fn: Callable[[Any, Any], Value], optimizer: Any, params: list[Value],
+               l2: float = 0.0) -> float:
+    """One optimisation step on a batch: mean loss over the rows (+ ``l2 * sum w^2``), backward, update.
+
+    Args:
+        model: maps a row (a list of floats) to a Value or a list of Values.
+        rows, targets: the batch.
+        loss_fn: ``(output, target) -> Value`` for one row.
+        optimizer: has ``zero_grad()`` and ``step()`` over ``params``.
+        params: the model's parameters (the L2 penalty sums their squares).
+        l2: weight of the L2 penalty.
+
+    Returns:
+        the batch's objective (before the update).
+    """
+    optimizer.zero_grad()
+    terms = [loss_fn(model(row), target) for row, target in zip(rows, targets)]
+    if not all(isinstance(t, Value) for t in terms):
+        bad = next(t for t in terms if not isinstance(t, Value))
+        raise TypeError(f"the loss must return a Value (to backpropagate), got {type(bad).__name__} ({bad!r})")
+    objective = summation(terms) * (1.0 / len(terms))
+    if l2:
+        objective = objective + losses.l2_penalty(params, l2)
+    objective.backward()
+    if not math.isfinite(objective.data):
+        raise FloatingPointError(f"the loss is {objective.data}")
+    if not all(map(math.isfinite, [p.grad for p in params])):
+        raise FloatingPointError(f"a gradient is not finite (the loss is {objective.data:.6g})")
+    optimizer.step()
+    return float(objective.data)
+
+
+def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "mse", optimizer: Any = "sgd",
+        epochs: int = 100, batch_size: int | None = None, lr: float | None = None, l2: float = 0.0,
+        lr_schedule: Callable[[int], float] | None = None, metrics: Sequence[str | Metric] = (),
+        validation: tuple[Any, Any] | None = None, progress: bool = True, shuffle: bool = True,
+        seed: int | None = 0, threshold: float | None = None) -> History:
+    """Train ``model`` on ``(X, y)`` by mini-batch gradient descent; one History entry per epoch.
+
+    Args:
+        model: a Module (``model(row)`` gives a Value or a list of Values; ``model.parameters()``).
+        X: features, shape (n, features).
+        y: targets: class labels 0 .. C-1 or one-hot rows for ``"cross_entropy"``; 0/1 for ``"bce"`` and
+            ``"bce_logits"``; -1/+1 for ``"hinge"``; numbers (or rows of numbers) for ``"mse"``.
+        loss: ``"mse"``, ``"cross_entropy"``, ``"hinge"``, ``"bce"``, ``"bce_logits"`` or a function
+            ``(output, target) -> Value`` of one row.
+        optimizer: ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or an optimiser made on ``model.parameters()``.
+        epochs: passes over the data.
+        batch_size: rows per step (``None``: the whole data set, one step per epoch).
+        lr: learning rate for an optimiser given by name (default ``DEFAULT_LR``).
+        l2: weight of the penalty ``l2 * sum(w^2)`` over all parameters added to the objective.
+        lr_schedule: ``epoch index (0, 1, ...) -> learning rate``, set on the optimiser before each epoch.
+        metrics: ``"accuracy"`` or functions ``(y_true, y_pred) -> float`` of class labels, measured on the
+            training data (and on ``validation``) at the end of each epoch, with ``predict``.
+        validation: ``(X_val, y_val)``, scored at the end of each epoch (``val_loss``, ``val_<metric>``).
+        progress: show a tqdm progress bar with the loss (``False``: print nothing).
+        shuffle: visit the rows in a new random order each epoch.
+        seed: seed of the shuffling.
+        threshold: ``predict``'s threshold for one output (default 0.5 for ``"bce"``, else 0).
+
+    Returns:
+        the History.
+
+    Raises:
+        TrainingDiverged: the loss or a gradient became NaN or infinite (names the epoch and step).
+
+    >>> from nn import MLP, data
+    >>> X, y = data.logic_gate("and")
+    >>> h = fit(MLP(2, [1], seed=0), X, y, loss="mse", epochs=3, progress=False); len(h["loss"])
+    3
+    """
+    rows = _rows(X, "X")
+    epochs = _positive_int(epochs, "epochs")
+    size = len(rows) if batch_size is None else _positive_int(batch_size, "batch_size")
+    loss_name, loss_fn = _loss(loss)
+    params = model.parameters()
+    opt = _optimizer(optimizer, params, lr)
+    outputs = _output_size(model, rows[0])
+    targets, labels = _targets(y, len(rows), loss_name, outputs, "y")
+    metric_fns = _metrics(metrics)
+    if validation is not None:
+        val_rows = _rows(validation[0], "validation X")
+        val_targets, val_labels = _targets(validation[1], len(val_rows), loss_name, outputs, "validation y")
+    if threshold is None:
+        threshold = 0.5 if loss_name == "bce" else 0.0
+    if lr_schedule is not None and not hasattr(opt, "lr"):
+        raise TypeError(f"lr_schedule needs an optimiser with an lr attribute, got {type(opt).__name__}")
+    from tqdm.auto import tqdm
+
+    history = History()
+    rng = np.random.default_rng(seed)
+    bar = tqdm(range(1, epochs + 1), desc="fit", unit="epoch", disable=not progress)
+    for epoch in bar:
+        if lr_schedule is not None:
+            opt.lr = lr_schedule(epoch - 1)
+        order = rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
+        started, total, steps = time.perf_counter(), 0.0, 0
+        for begin in range(0, len(rows), size):
+            chosen = order[begin:begin + size]
+            total += _guarded(epoch, steps + 1, train_step, model, [rows[i] for i in chosen],
+                              [targets[i] for i in chosen], loss_fn, opt, params, l2)
+            steps += 1
+            bar.set_postfix(loss=f"{total / steps:.4g}", refresh=False)
+        seconds = time.perf_counter() - started
+        values = {"loss": total / steps}
+        if metric_fns:
+            predicted = _classes(predict_scores(model, rows), threshold)
+            values.update({name: f(labels, predicted) for name, f in metric_fns})
+        if validation is not None:
+            scores, val_loss = _evaluate(model, val_rows, val_targets, loss_fn)
+            values["val_loss"] = val_loss
+            predicted = _classes(scores, threshold)
+            values.update({f"val_{name}": f(val_labels, predicted) for name, f in metric_fns})
+        history.record(values, seconds)
+        bar.set_postfix({k: f"{v:.4g}" for k, v in values.items()})
+    return history
+
+
+def _guarded(epoch: int, step: int, function: Callable[..., float], *args: Any) -> float:
+    """``function(*args)``, its arithmetic errors re-raised with the epoch and step."""
+    where = f"epoch {epoch}, step {step}"
+    try:
+        return function(*args)
+    except (FloatingPointError, OverflowError) as error:
+        raise TrainingDiverged(f"training diverged at {where}: {error} (try a smaller learning rate)") from error
+    except ZeroDivisionError as error:
+        raise ZeroDivisionError(f"{where}: {error}") from error
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from error
+
+
+def _positive_int(n: Any, who: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{who} must be an int, got {type(n).__name__} ({n!r})")
+    if n < 1:
+        raise ValueError(f"{who} must be at least 1, got {n}")
+    return int(n)
+
+
+def _rows(X: Any, who: str) -> list[list[float]]:
+    """``X`` as a list of rows of Python floats (much faster for Values to read than numpy scalars)."""
+    array = np.asarray(X, dtype=float)
+    if array.ndim != 2 or len(array) == 0:
+        raise ValueError(f"{who} must be a non-empty 2-D array (rows, features), got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{who} contains NaN or infinite values")
+    return array.tolist()  # type: ignore[no-any-return]
+
+
+def _loss(loss: Any) -> tuple[str, Callable[[Any, Any], Value]]:
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or pass a function")
+        return loss, LOSSES[loss]
+    if callable(loss):
+        return getattr(loss, "__name__", "loss"), loss
+    raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
+
+
+def _optimizer(optimizer: Any, params: list[Value], lr: float | None) -> Any:
+    if isinstance(optimizer, str):
+        key = optimizer.lower()
+        if key not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)} "
+                             "or pass an optimiser")
+        return OPTIMIZERS[key](params, lr=DEFAULT_LR[key] if lr is None else lr)
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
+        raise TypeError(f"optimizer must be a name or have step() and zero_grad(), got {type(optimizer).__name__}")
+    if lr is not None:
+        raise ValueError("lr= applies to an optimizer given by name; set the learning rate on your optimiser")
+    return optimizer
+
+
+def _output_size(model: Any, row: list[float]) -> int:
+    out = model(row)
+    return len(out) if isinstance(out, (list, tuple)) else 1
+
+
+def _targets(y: Any, n: int, loss_name: str, outputs: int, who: str) -> tuple[list[Any], np.ndarray]:
+    """The per-row targets the loss reads, and the class labels metrics compare against; checked."""
+    array = np.asarray(y)
+    if array.ndim == 0 or len(array) != n:
+        raise ValueError(f"X has {n} rows but {who} has {len(array) if array.ndim else 'no rows (a scalar)'}")
+    if array.ndim == 2 and array.shape[1] == 1 and outputs == 1:
+        array = array[:, 0]
+    if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):
+        raise ValueError(f"{who} must hold finite numbers, got dtype {array.dtype}")
+    if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != outputs):
+        raise ValueError(f"{who} has shape {array.shape} but the model has {outputs} outputs")
+    if loss_name in ("bce", "bce_logits", "hinge") and outputs != 1:
+        raise ValueError(f"loss {loss_name!r} needs a model with one output, this one has {outputs}")
+    if array.ndim == 1 and outputs > 1 and loss_name != "cross_entropy":
+        raise ValueError(f"{who} is 1-D but the model has {outputs} outputs: pass rows of {outputs} targets "
+                         f"(data.one_hot(y, {outputs}) for class labels) or use loss='cross_entropy'")
+    if loss_name in ("bce", "bce_logits") and (array.min() < 0 or array.max() > 1):
+        raise ValueError(f"loss {loss_name!r} needs {who} in [0, 1] (0/1 labels), got values from "
+                         f"{array.min()} to {array.max()}")
+    if loss_name == "hinge" and not np.all(np.abs(array) == 1):
+        raise ValueError(f"loss 'hinge' needs {who} of -1 and +1, got {np.unique(array)[:5].tolist()} "
+                         "(map 0/1 labels with 2 * y - 1)")
+    if loss_name == "cross_entropy":
+        if outputs < 2:
+            raise ValueError("loss 'cross_entropy' needs a model with at least 2 outputs (one logit per class)")
+        if array.ndim == 1:
+            if array.dtype.kind == "f" and np.any(array != np.round(array)):
+                raise ValueError(f"{who} must be class indices (whole numbers) for cross_entropy")
+            array = array.astype(np.int64)
+            bad = array[(array < 0) | (array >= outputs)]
+            if len(bad):
+                raise ValueError(f"label {bad[0]} in {who} is out of range for a model with {outputs} outputs "
+                                 f"(labels 0 .. {outputs - 1})")
+    if array.ndim == 2:
+        labels = array.argmax(axis=1)
+    elif loss_name == "hinge":
+        labels = (array > 0).astype(np.int64)
+    else:
+        labels = array
+    return array.tolist(), labels
+
+
+def _metrics(metrics: Any) -> list[tuple[str, Metric]]:
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = [metrics]
+    chosen: list[tuple[str, Metric]] = []
+    for metric in metrics:
+        if metric == "accuracy":
+            chosen.append(("accuracy", accuracy))
+        elif callable(metric):
+            chosen.append((getattr(metric, "__name__", "metric"), metric))
+        else:
+            raise ValueError(f"unknown metric {metric!r}; use 'accuracy' or a function (y_true, y_pred) -> float")
+    return chosen
+
+
+def _scores(outputs: list[Any]) -> np.ndarray:
+    if isinstance(outputs[0], (list, tuple)):
+        return np.array([[float(v.data) for v in out] for out in outputs])
+    return np.array([float(out.data) for out in outputs])
+
+
+def _evaluate(model: Any, rows: list[list[float]], targets: list[Any],
+              loss_fn: Callable[[Any, Any], Value]) -> tuple[np.ndarray, float]:
+    """The model's scores on ``rows`` and the mean loss there (one forward pass, no backward)."""
+    outputs = [model(row) for row in rows]
+    total = math.fsum(float(loss_fn(out, t).data) for out, t in zip(outputs, targets))
+    return _scores(outputs), total / len(rows)
+
+
+def _classes(scores: np.ndarray, threshold: float) -> np.ndarray:
+    if scores.ndim == 2:
+        return scores.argmax(axis=1)  # type: ignore[no-any-return]
+    return (scores > threshold).astype(np.int64)
+
+
+def predict_scores(model: Any, X: Any) -> np.ndarray:
+    """The model's raw outputs as floats: shape (n,) for a model with one output, else (n, outputs).
+
+    >>> from nn import MLP
+    >>> predict_scores(MLP(2, [3, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]]).shape
+    (2,)
+    """
+    rows = X if isinstance(X, list) and X and isinstance(X[0], list) else _rows(X, "X")
+    return _scores([model(row) for row in rows])
+
+
+def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
+    """Class labels: the index of the largest output for several outputs; for one output, 1 where the
+    output is above ``threshold``, else 0.
+
+    The default threshold 0 suits a logit (``"bce_logits"``, ``"cross_entropy"``) or a hinge score;
+    use 0.5 for a sigmoid output read as a probability (``"bce"``).
+
+    Args:
+        model: a Module.
+        X: features, shape (n, features).
+        threshold: the decision threshold for a single output.
+
+    Returns:
+        an int array of shape (n,).
+
+    >>> from nn import MLP
+    >>> predict(MLP(2, [4], seed=0), [[1.0, 2.0]]).dtype.kind
+    'i'
+    """
+    return _classes(predict_scores(model, X), threshold)
+
+
+def accuracy(y_true: Any, y_pred: Any) -> float:
+    """The fraction of labels predicted right (one-hot rows are compared by their argmax).
+
+    >>> accuracy([0, 1, 1, 2], [0, 1, 2, 2])
+    0.75
+    """
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    t = t.argmax(axis=1) if t.ndim == 2 else t
+    p = p.argmax(axis=1) if p.ndim == 2 else p
+    if t.shape != p.shape or t.ndim != 1 or len(t) == 0:
+        raise ValueError(f"accuracy: y_true and y_pred must be non-empty and the same length, "
+                         f"got shapes {np.shape(y_true)} and {np.shape(y_pred)}")
+    return float(np.mean(t == p))
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
+    """Counts ``C[i, j]`` of rows whose true class is ``i`` and predicted class is ``j`` (scikit-learn's layout).
+
+    Args:
+        y_true, y_pred: class labels 0 .. C-1, the same length.
+        num_classes: C (default: the largest label + 1).
+
+    Returns:
+        an int array of shape (C, C); its diagonal counts the right answers.
+
+    >>> confusion_matrix([0, 1, 1], [0, 0, 1]).tolist()
+    [[1, 0], [1, 1]]
+    """
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    if t.shape != p.shape or t.ndim != 1:
+        raise ValueError(f"confusion_matrix: y_true and y_pred must be 1-D and the same length, "
+                         f"got shapes {t.shape} and {p.shape}")
+    for name, labels in (("y_true", t), ("y_pred", p)):
+        if len(labels) and (labels.dtype.kind not in "iu" or labels.min() < 0):
+            raise ValueError(f"confusion_matrix: {name} must hold class labels 0, 1, 2, ...")
+    largest = int(max(t.max(initial=-1), p.max(initial=-1)))
+    classes = largest + 1 if num_classes is None else _positive_int(num_classes, "num_classes")
+    if largest >= classes:
+        raise ValueError(f"confusion_matrix: label {largest} is out of range for {classes} classes")
+    matrix = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(matrix, (t, p), 1)
+    return matrix
