@@ -1,0 +1,214 @@
+"""The compiled batched path: the same numbers as the dynamic engine, summed over the lanes; refusals.
+
+The oracle is the dynamic engine itself: one ``backward()`` per example, gradients added up. Timings
+live in benchmarks/, not here.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograd import RULES, Rule, Value, apply
+from autograd.compiled import LANE_LOSSES, NotCompilable, compile_graph, compile_loss
+from autograd.strategies import expressions, inputs
+from nn import MLP, losses
+
+
+def dynamic(fn, rows, params=()):
+    """Per-example outputs and input gradients, and the parameter gradients summed over examples."""
+    for p in params:
+        p.grad = 0.0
+    outs, dxs = [], []
+    for row in rows:
+        xs = [Value(float(v)) for v in row]
+        out = fn(*xs)
+        out.backward()
+        outs.append(out.data)
+        dxs.append([x.grad for x in xs])
+    return np.array(outs), np.array(dxs), np.array([p.grad for p in params])
+
+
+def compiled(graph, rows, params=()):
+    for p in params:
+        p.grad = 0.0
+    out, dx = graph.value_and_grad(rows)
+    return out, dx, np.array([p.grad for p in params])
+
+
+def assert_close(a, b, rel=1e-9):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
+    assert a.shape == b.shape
+    assert np.max(np.abs(a - b), initial=0.0) <= rel * scale, (a, b)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(expressions(max_vars=3), st.lists(inputs(3), min_size=2, max_size=4))
+def test_random_graphs_give_the_dynamic_gradients_summed_over_lanes(e, others):
+    # the first variable is a parameter (a leaf shared by every lane), the others are lane inputs
+    p = Value(e.point[0], label="p")
+
+    def fn(*xs):
+        return e(p, *xs)
+
+    rows = [list(e.point[1:])] + [list(o[1:e.n_vars]) for o in others]
+    good = []
+    for row in rows:  # keep the lanes the dynamic engine can evaluate (a few overflow)
+        try:
+            value = float(e(e.point[0], *row))
+        except (ArithmeticError, ValueError):
+            continue
+        if abs(value) < 1e6:
+            good.append(row)
+    rows = np.array(good).reshape(len(good), e.n_vars - 1)
+    if e.n_vars == 1:
+        rows = np.zeros((1, 0))
+    graph = compile_graph(fn, rows[:1])
+    assert_close(compiled(graph, rows, [p])[0], dynamic(fn, rows, [p])[0])
+    for got, expected in zip(compiled(graph, rows, [p]), dynamic(fn, rows, [p])):
+        assert_close(got, expected)
+
+
+def test_a_batch_of_one_gives_the_dynamic_numbers():
+    x0 = [0.3, -1.2]
+    w = [Value(0.7), Value(-0.4)]
+
+    def fn(a, b):
+        h = (w[0] * a + w[1] * b).tanh()
+        return (h * h + a.exp() / (1.0 + b * b)).log()
+
+    graph = compile_graph(fn, [x0, [1.0, 2.0]])
+    out, dx, dw = compiled(graph, [x0], w)
+    want_out, want_dx, want_dw = dynamic(fn, [x0], w)
+    # numpy's exp/log/tanh may round differently from libm's by an ulp: equal to 1e-14, not bit for bit
+    assert_close(out, want_out, 1e-14)
+    assert_close(dx, want_dx, 1e-14)
+    assert_close(dw, want_dw, 1e-14)
+
+
+@pytest.mark.parametrize("activation,loss", [("sigmoid", "cross_entropy"), ("tanh", "mse"), ("relu", "mse")])
+def test_mlp_loss_gradients_equal_the_dynamic_engine(activation, loss):
+    rng = np.random.default_rng(3)
+    model = MLP(5, [7, 6, 3], activation=activation, seed=1)
+    params = model.parameters()
+    X = rng.normal(size=(9, 5))
+    labels = rng.integers(0, 3, size=9)
+    T = labels if loss == "cross_entropy" else rng.normal(size=(9, 3))
+    c = compile_loss(model, loss, X, T)
+    model.zero_grad()
+    mean = c.value_and_grad(X, T)
+    got = np.array([p.grad for p in params])
+    model.zero_grad()
+    loss_fn = losses.cross_entropy if loss == "cross_entropy" else losses.mse
+    terms = [loss_fn(model(row), t) for row, t in zip(X.tolist(), T.tolist())]
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    (total * (1 / 9)).backward()
+    assert mean == pytest.approx(total.data / 9, rel=1e-12)
+    assert_close(got, [p.grad for p in params])
+    assert c.graph.n_steps < 40  # layers became matrix products, not one step per neuron
+
+
+def test_lane_losses_equal_the_nn_losses_on_one_example():
+    z, t = [Value(0.3), Value(-2.0), Value(1.1)], [0.0, 0.0, 1.0]
+    assert LANE_LOSSES["cross_entropy"](z, [Value(v) for v in t]).data == pytest.approx(
+        losses.cross_entropy(z, 2).data, rel=1e-14)
+    for name, loss, target in [("bce", losses.binary_cross_entropy, 1.0),
+                               ("bce_logits", losses.binary_cross_entropy_with_logits, 0.0),
+                               ("hinge", losses.hinge, -1.0)]:
+        p = Value(0.8)
+        assert LANE_LOSSES[name]([p], [Value(target)]).data == pytest.approx(loss([p], [target]).data, rel=1e-14)
+
+
+def test_parameters_are_read_afresh_and_gradients_accumulate():
+    w = Value(2.0)
+    graph = compile_graph(lambda x: w * x * x, [[1.0], [2.0]])
+    assert graph.forward([[3.0]]).tolist() == [18.0]
+    w.data = -1.0
+    assert graph.forward([[3.0], [1.0]]).tolist() == [-9.0, -1.0]
+    graph.value_and_grad([[3.0], [1.0]])
+    graph.value_and_grad([[3.0], [1.0]])
+    assert w.grad == 2 * (9.0 + 1.0)  # leaves accumulate, as with backward()
+
+
+def test_a_zero_adjoint_does_not_turn_an_infinite_partial_into_nan():
+    graph = compile_graph(lambda x: x.sqrt() * 0.0 + x, [[4.0], [1.0]])
+    out, dx = graph.value_and_grad([[0.0], [4.0]])  # sqrt'(0) = inf, but nothing flows through it
+    x = Value(0.0)
+    y = x.sqrt() * 0.0 + x
+    y.backward()
+    assert dx.tolist() == [[x.grad], [1.0]] == [[1.0], [1.0]]
+
+
+def test_a_rule_without_numpy_functions_runs_element_by_element():
+    ramp = Rule("ramp", 1, lambda x: x * x if x > 0 else 0.0, lambda out, x: (2 * x if x > 0 else 0.0,), "2x or 0")
+    graph = compile_graph(lambda x: apply(ramp, x) + x, [[1.5], [-1.0]])
+    out, dx = graph.value_and_grad([[1.5], [-1.0], [3.0]])
+    assert out.tolist() == [3.75, -1.0, 12.0]
+    assert dx[:, 0].tolist() == [4.0, 1.0, 7.0]
+
+
+# ---- refusals -------------------------------------------------------------------------------------------
+
+def test_a_python_branch_on_a_comparison_is_refused():
+    def fn(x):
+        return x * 2 if x > 0 else -x
+
+    with pytest.raises(NotCompilable, match=r"compared.*>"):
+        compile_graph(fn, [[1.0], [-1.0]])
+    with pytest.raises(NotCompilable, match="compared"):
+        compile_graph(lambda x, y: max(x, y), [[1.0, 2.0]])
+    assert (Value(1.0) > 0) is True  # the hook is gone after tracing
+
+
+def test_a_graph_whose_shape_or_constants_depend_on_the_data_is_refused():
+    with pytest.raises(NotCompilable, match="differs between examples at node"):
+        compile_graph(lambda x: x.exp() if x.data > 0 else x.sin(), [[1.0], [-1.0]])
+    with pytest.raises(NotCompilable, match="shape depends on the data"):
+        compile_graph(lambda x: sum([x] * int(abs(x.data))) * x, [[2.0], [5.0]])
+    with pytest.raises(NotCompilable, match="new Value leaf"):
+        compile_graph(lambda x: x * Value(2.0), [[2.0], [5.0]])
+    with pytest.raises(NotCompilable, match="constant 2.0 for the first example but 3.0"):
+        compile_graph(lambda x: x * x.data, [[2.0], [3.0]])
+    # the dynamic cross entropy subtracts max(logits) as a number: a data-dependent constant
+    model = MLP(2, [3], seed=0)
+    with pytest.raises(NotCompilable, match="constant"):
+        compile_graph(lambda a, b: losses.cross_entropy(model([a, b]), 0), [[0.1, 0.2], [-3.0, 4.0]])
+
+
+@pytest.mark.parametrize("fn,rows,error,words", [
+    (lambda x: x.log(), [[1.0], [-2.0]], ValueError, r"example 1 of the batch: log.*-2\.0"),
+    (lambda x: (x * 1000.0).exp(), [[0.1], [0.2], [1.0]], OverflowError, "example 2 of the batch: exp"),
+    (lambda x: 1.0 / x, [[2.0], [0.0]], ZeroDivisionError, "example 1 of the batch: truediv"),
+    (lambda x: x ** 0.5, [[4.0], [-1.0]], ValueError, "example 1 of the batch: pow"),
+    (lambda x: x * 1e300 * 1e10, [[1.0], [1e-15]], OverflowError, "example 0 of the batch: mul.*overflows"),
+])
+def test_a_domain_error_in_a_lane_names_the_example_and_the_operation(fn, rows, error, words):
+    graph = compile_graph(fn, [[1e-20]])
+    with pytest.raises(error, match=words):
+        graph.forward(rows)
+
+
+def test_bad_batches_are_value_errors_naming_the_shape_or_the_example():
+    graph = compile_graph(lambda x, y: x * y, [[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"shape \(examples, 2\).*\(3,\)"):
+        graph.forward([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="example 1 .* not finite"):
+        graph.forward([[1.0, 2.0], [math.nan, 1.0]])
+    with pytest.raises(TypeError, match="str"):
+        compile_graph(lambda x: "no", [[1.0]])
+    with pytest.raises(ValueError, match="one output"):
+        compile_graph(lambda x: [x, x * 2], [[1.0]]).value_and_grad([[1.0]])
+
+
+def test_compile_loss_refuses_unknown_names_and_class_labels_out_of_range():
+    model = MLP(2, [3], seed=0)
+    with pytest.raises(ValueError, match="unknown loss 'l1'"):
+        compile_loss(model, "l1", [[0.0, 1.0]], [0])
+    with pytest.raises(ValueError, match=r"class labels must be 0 \.\. 2"):
+        compile_loss(model, "cross_entropy", [[0.0, 1.0]], [3])
+    assert RULES["dot"].name == "dot"
