@@ -20,10 +20,7 @@ from .value import Value
 
 __all__ = ["Formula", "FormulaError", "parse"]
 
-_BINARY: dict[type, tuple[str, str]] = {
-    ast.Add: ("add", "+"), ast.Sub: ("sub", "-"), ast.Mult: ("mul", "*"), ast.Div: ("truediv", "/"),
-    ast.Pow: ("pow", "**"),
-}
+_BINARY: dict[type, str] = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv", ast.Pow: "pow"}
 _SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
             ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&"}
 _OPERATORS: dict[str, Callable[..., Any]] = {name: (lambda rule: lambda *xs: apply(rule, *xs))(RULES[name])
@@ -55,7 +52,8 @@ def caret(formula: str, span: Span) -> str:
       x1 + y.z
            ^^^
     """
-    line = _LINES.split(formula)[span.line - 1].replace("\t", " ")
+    lines = _LINES.split(formula)
+    line = lines[min(span.line, len(lines)) - 1].replace("\t", " ")
     return f"  {line}\n  {' ' * span.col}{'^' * max(1, span.end_col - span.col)}"
 
 
@@ -172,6 +170,8 @@ def parse(formula: str) -> Formula:
     """
     if not isinstance(formula, str):
         raise TypeError(f"a formula is a str, got {type(formula).__name__}")
+    if not formula.strip():
+        raise FormulaError("the formula is empty", formula, Span(1, 0, 1))
     stripped = formula.lstrip(" \t")  # the parser would call leading blanks an indent
     shift = len(formula) - len(stripped)
     try:
@@ -223,7 +223,7 @@ class _Compiler:
 
     def refuse(self, message: str, node: ast.AST, span: Span | None = None) -> FormulaError:
         span = span or self.span(node)
-        piece = self.lines[span.line - 1][span.col:span.end_col]
+        piece = self.lines[min(span.line, len(self.lines)) - 1][span.col:span.end_col]
         return FormulaError(f"{message}: {piece!r}", self.text, span)
 
     def check(self, node: ast.AST) -> list[ast.AST]:
@@ -294,7 +294,7 @@ class _Compiler:
             return refs[id(node.operand)]
         args: tuple[Ref, ...]
         if isinstance(node, ast.BinOp):
-            name, args = _BINARY[type(node.op)][0], (refs[id(node.left)], refs[id(node.right)])
+            name, args = _BINARY[type(node.op)], (refs[id(node.left)], refs[id(node.right)])
             function = _OPERATORS[name]
         elif isinstance(node, ast.UnaryOp):
             name, args, function = "neg", (refs[id(node.operand)],), _OPERATORS["neg"]

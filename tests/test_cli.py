@@ -58,6 +58,11 @@ def test_trace_at_another_point_and_as_markdown(capsys):
     assert (grads["w"], grads["x"], grads["b"]) == pytest.approx((2 * slope, -3 * slope, slope), rel=1e-5)
 
 
+def test_a_formula_starting_with_minus_goes_after_the_double_dash(capsys):
+    code, out, _ = run(capsys, "trace", "--wrt", "y", "--", "-x*y", "x=2", "y=3")
+    assert code == 0 and gradient(out) == {"x": -3.0, "y": -2.0}
+
+
 def test_values_may_be_constant_formulas_and_names_are_normalised_like_python_does():
     assert cli.parse_assignments(["x=1/4", "y = -2**0.5", "ｚ=3"]) == {"x": 0.25, "y": -(2 ** 0.5), "z": 3.0}
 

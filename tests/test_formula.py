@@ -155,6 +155,40 @@ def test_evaluation_errors_keep_their_type_and_point_at_the_step():
         parse("x ** 1000").evaluate(x=10.0)
 
 
+@pytest.mark.parametrize("text, fragment", [
+    ("", "the formula is empty"), ("   ", "the formula is empty"), ("(", "was never closed"),
+    ("x +\\\n", "not a formula"), ("x\x00", "null bytes"), ('"""', "not a formula"), ("x ＋ y", "invalid character"),
+])
+def test_malformed_text_is_a_formula_error_never_a_crash(text, fragment):
+    with pytest.raises(FormulaError, match=fragment):
+        parse(text)
+
+
+def test_line_breaks_inside_parentheses_and_comments_are_fine():
+    assert parse("exp(\n  x\n) # the exponential")(0.0) == 1.0
+
+
+def test_nothing_is_ever_evaluated_by_python(monkeypatch):
+    import ast
+    import builtins
+
+    real_compile = builtins.compile
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("eval or exec called")
+
+    def only_ast(source, filename, mode, flags=0, *args, **kwargs):
+        assert flags & ast.PyCF_ONLY_AST, "compile() to code called"  # ast.parse compiles to a tree only
+        return real_compile(source, filename, mode, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "eval", refuse)
+    monkeypatch.setattr(builtins, "exec", refuse)
+    monkeypatch.setattr(builtins, "compile", only_ast)
+    assert parse("2 ** x * leaky_relu(x, 0.1)").evaluate(x=3.0).data == 8.0 * 3.0
+    with pytest.raises(FormulaError):
+        parse("__import__('os').system('echo hacked')")
+
+
 def test_deeply_nested_or_very_long_formulas_are_refused_cleanly():
     with pytest.raises(FormulaError, match="not a formula"):
         parse("x" + " + x" * 20000)
