@@ -93,6 +93,9 @@ class Formula:
     ('x1', 'x2')
     >>> round(f(1.5, 0.5), 4)
     2.3876
+    >>> from autograd import grad
+    >>> [round(g, 4) for g in grad(f)(1.5, 0.5)]  # a Formula is a function of its variables, for every transform
+    [1.5585, 3.7979]
     """
 
     def __init__(self, text: str, variables: tuple[str, ...], steps: list[_Step], output: Ref) -> None:
