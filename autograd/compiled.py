@@ -522,8 +522,8 @@ def compile_loss(model: Callable[[list[Value]], Any], loss: str | Callable[..., 
 
     Args:
         model: maps a list of Values (one example's features) to a Value or a list of Values.
-        loss: a name in ``LANE_LOSSES`` or a function ``(outputs, targets) -> Value`` of one example
-            whose targets arrive as a list of Values.
+        loss: a name in ``LANE_LOSSES`` or a function ``(output, target) -> Value`` of one example,
+            called as ``fit`` calls it but with the target as a Value (a list of Values for a row).
         X: features, shape (examples, features); at least two rows, to detect data-dependent graphs.
         T: targets: one number per row, rows of numbers, or class indices for ``"cross_entropy"``.
 
@@ -547,7 +547,12 @@ def compile_loss(model: Callable[[list[Value]], Any], loss: str | Callable[..., 
                              "or pass a function (outputs, targets) -> Value")
         lane_loss = LANE_LOSSES[loss]
     elif callable(loss):
-        lane_loss = loss
+        single_target = np.ndim(T) == 1
+
+        def lane_loss(outputs: list[Value], targets: list[Value]) -> Value:
+            # as fit calls a loss: the model's output as it returns it, a number target as one Value
+            out = outputs if isinstance(first, (list, tuple)) else outputs[0]
+            return loss(out, targets[0] if single_target else targets)  # type: ignore[no-any-return]
     else:
         raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
     one_hot = loss == "cross_entropy"

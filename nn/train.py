@@ -151,7 +151,7 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
         epochs: int = 100, batch_size: int | None = None, lr: float | None = None, l2: float = 0.0,
         lr_schedule: Callable[[int], float] | None = None, metrics: Sequence[str | Metric] = (),
         validation: tuple[Any, Any] | None = None, progress: bool = True, shuffle: bool = True,
-        seed: int | None = 0, threshold: float | None = None) -> History:
+        seed: int | None = 0, threshold: float | None = None, compiled: bool = False) -> History:
     """Train ``model`` on ``(X, y)`` by mini-batch gradient descent; one History entry per epoch.
 
     Args:
@@ -174,6 +174,9 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
         shuffle: visit the rows in a new random order each epoch.
         seed: seed of the shuffling.
         threshold: ``predict``'s threshold for one output (default 0.5 for ``"bce"``, else 0).
+        compiled: trace the model and loss once and replay that graph with numpy on each batch
+            (``autograd.compiled``): the same gradients, many times faster; refused (``NotCompilable``)
+            if the model or loss branches on the data. Metrics and validation still run dynamically.
 
     Returns:
         the History.
@@ -202,6 +205,12 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
         threshold = 0.5 if loss_name == "bce" else 0.0
     if lr_schedule is not None and not hasattr(opt, "lr"):
         raise TypeError(f"lr_schedule needs an optimiser with an lr attribute, got {type(opt).__name__}")
+    step = train_step
+    if compiled:
+        from autograd.compiled import compile_loss
+
+        step = compile_loss(model, loss_name if LOSSES.get(loss_name) is loss_fn else loss_fn, rows,
+                            targets).train_step
     from tqdm.auto import tqdm
 
     history = History()
@@ -214,7 +223,7 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
         started, total, steps = time.perf_counter(), 0.0, 0
         for begin in range(0, len(rows), size):
             chosen = order[begin:begin + size]
-            total += _guarded(epoch, steps + 1, train_step, model, [rows[i] for i in chosen],
+            total += _guarded(epoch, steps + 1, step, model, [rows[i] for i in chosen],
                               [targets[i] for i in chosen], loss_fn, opt, params, l2)
             steps += 1
             bar.set_postfix(loss=f"{total / steps:.4g}", refresh=False)

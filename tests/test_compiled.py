@@ -212,3 +212,33 @@ def test_compile_loss_refuses_unknown_names_and_class_labels_out_of_range():
     with pytest.raises(ValueError, match=r"class labels must be 0 \.\. 2"):
         compile_loss(model, "cross_entropy", [[0.0, 1.0]], [3])
     assert RULES["dot"].name == "dot"
+
+
+@pytest.mark.parametrize("loss,outputs,activation", [("cross_entropy", 3, "sigmoid"), ("hinge", 1, "relu"),
+                                                     ("bce_logits", 1, "tanh"), ("mse", 2, "tanh")])
+def test_fit_compiled_follows_the_same_path_as_the_dynamic_fit(loss, outputs, activation):
+    from nn.train import fit
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 3))
+    y = {"cross_entropy": rng.integers(0, 3, 24), "hinge": rng.choice([-1.0, 1.0], 24),
+         "bce_logits": rng.integers(0, 2, 24), "mse": rng.normal(size=(24, 2))}[loss]
+    runs = []
+    for compiled_ in (False, True):
+        model = MLP(3, [5, outputs], activation=activation, seed=2)
+        history = fit(model, X, y, loss=loss, optimizer="adam", epochs=3, batch_size=8, l2=1e-3, progress=False,
+                      compiled=compiled_)
+        runs.append((history["loss"], [p.data for p in model.parameters()]))
+    assert_close(runs[1][0], runs[0][0])
+    assert_close(runs[1][1], runs[0][1])
+
+
+def test_fit_compiled_with_a_custom_loss_and_a_refused_one():
+    from nn.train import fit
+
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([1.0, 1.0, 0.0])
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    history = fit(model, X, y, loss=lambda out, t: (out - t) ** 2, epochs=2, progress=False, compiled=True)
+    assert len(history["loss"]) == 2
+    with pytest.raises(NotCompilable, match="compared"):
+        fit(model, X, y, loss=lambda out, t: out if out > t else -out, epochs=1, progress=False, compiled=True)
