@@ -3,6 +3,7 @@
 from .check import GradcheckError, compare_modes, gradcheck, numerical_grad
 from .dual import Dual
 from .functional import derivative, grad, jvp, value_and_grad
+from .formula import Formula, FormulaError, parse
 from .functions import apply, dot, summation
 from .ops import RULES, Rule, defrule
 from .trace import Step, Trace, trace
@@ -12,5 +13,6 @@ from .viz import draw, step_through, to_dot
 __all__ = [
     "Value", "Dual", "grad", "value_and_grad", "derivative", "jvp", "summation", "dot", "apply",
     "Rule", "RULES", "defrule", "topological_order", "numerical_grad", "gradcheck", "GradcheckError",
-    "compare_modes", "trace", "Trace", "Step", "to_dot", "draw", "step_through",
+    "compare_modes", "trace", "Trace", "Step", "to_dot", "draw", "step_through", "parse", "Formula",
+    "FormulaError",
 ]
