@@ -1,0 +1,500 @@
+"""dualgrad against micrograd 0.1.0 (and the lecture's numpy loop), side by side in one process.
+
+Run from the repository root:  python3 benchmarks/bench.py [--quick] [--json PATH]
+
+Workloads (see benchmarks/README.md): W1 micrograd's demo training step, W2 a deep tanh chain,
+W3 a wide sum of products, W4 per-sample forward + backward of the digits MLP, memory per graph node,
+and the digits training target through fit(compiled=True). Every time is the median of repeated runs;
+ratios are micrograd's time over ours (higher is better for dualgrad).
+
+micrograd 0.1.0 lacks tanh, exp, log and sigmoid: this file gives its Value those four operations in
+micrograd's own closure style (``_add_micrograd_ops``), so that W2 and W4 can run on it unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# One BLAS thread: the matrices here are small, and on a busy 2-core machine OpenBLAS's threads made the
+# compiled replay of a 256-example batch 25 times slower. Set before numpy is imported; override from outside.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
+
+from autograd import Value, summation, topological_order  # noqa: E402
+from autograd.compiled import compile_loss  # noqa: E402
+from nn import MLP, data, losses, optim  # noqa: E402
+from nn.train import accuracy, fit, predict  # noqa: E402
+
+try:
+    import micrograd
+    from micrograd.engine import Value as MValue
+    from micrograd.nn import MLP as MMLP
+except ImportError:  # pragma: no cover - the bench extra is missing
+    sys.exit("micrograd is not installed: pip install -e '.[bench]' (micrograd==0.1.0)")
+
+
+def _add_micrograd_ops() -> None:
+    """tanh, exp, log, sigmoid for micrograd's Value, written the way micrograd writes its own ops."""
+
+    def tanh(self: Any) -> Any:
+        t = math.tanh(self.data)
+        out = MValue(t, (self,), "tanh")
+
+        def _backward() -> None:
+            self.grad += (1 - t * t) * out.grad
+        out._backward = _backward
+        return out
+
+    def exp(self: Any) -> Any:
+        out = MValue(math.exp(self.data), (self,), "exp")
+
+        def _backward() -> None:
+            self.grad += out.data * out.grad
+        out._backward = _backward
+        return out
+
+    def log(self: Any) -> Any:
+        out = MValue(math.log(self.data), (self,), "log")
+
+        def _backward() -> None:
+            self.grad += out.grad / self.data
+        out._backward = _backward
+        return out
+
+    def sigmoid(self: Any) -> Any:
+        s = 1 / (1 + math.exp(-self.data))
+        out = MValue(s, (self,), "sigmoid")
+
+        def _backward() -> None:
+            self.grad += s * (1 - s) * out.grad
+        out._backward = _backward
+        return out
+
+    MValue.tanh, MValue.exp, MValue.log, MValue.sigmoid = tanh, exp, log, sigmoid
+
+
+_add_micrograd_ops()
+
+
+def median_time(function: Callable[[], Any], repeats: int) -> float:
+    """The median wall time of ``repeats`` calls, each started after a full collection."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def micrograd_nodes(root: Any) -> int:
+    seen, stack = {root}, [root]
+    while stack:
+        for child in stack.pop()._prev:
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return len(seen)
+
+
+# ---- W1: micrograd's demo step ------------------------------------------------------------------------
+
+def w1(quick: bool) -> dict[str, Any]:
+    X, y01 = data.moons(100, noise=0.1, seed=1)
+    rows, ys = X.tolist(), (2 * y01 - 1).astype(float).tolist()
+    random.seed(1337)
+    theirs = MMLP(2, [16, 16, 1])
+    ours = MLP(2, [16, 16, 1], seed=0)
+    params = ours.parameters()
+    counts = {}
+
+    def micrograd_step() -> None:
+        inputs = [list(map(MValue, row)) for row in rows]
+        scores = list(map(theirs, inputs))
+        margins = [(1 + -yi * si).relu() for yi, si in zip(ys, scores)]
+        total = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in theirs.parameters())
+        theirs.zero_grad()
+        total.backward()
+        for p in theirs.parameters():
+            p.data -= 0.01 * p.grad
+        counts["micrograd"] = micrograd_nodes(total)
+
+    def dualgrad_step() -> None:
+        scores = [ours(row) for row in rows]
+        total = losses.hinge(scores, ys) + losses.l2_penalty(params, 1e-4)
+        ours.zero_grad()
+        total.backward()
+        for p in params:
+            p.data -= 0.01 * p.grad
+        counts["dualgrad"] = len(topological_order(total))
+
+    compiled = compile_loss(ours, "hinge", X, ys)
+    sgd = optim.SGD(params, lr=0.01)
+
+    def compiled_step() -> None:
+        compiled.train_step(ours, X, ys, None, sgd, params, l2=1e-4)
+
+    repeats = 3 if quick else 7
+    result = {"micrograd": median_time(micrograd_step, repeats), "dualgrad": median_time(dualgrad_step, repeats),
+              "compiled": median_time(compiled_step, repeats * 3)}
+    result["nodes"] = counts
+    return result
+
+
+# ---- W2: a deep chain ---------------------------------------------------------------------------------
+
+def chain(make: Callable[[float], Any], n: int) -> Any:
+    y = make(0.5)
+    for _ in range(n):
+        y = (y * 0.999 + 0.001).tanh()
+    return y
+
+
+def w2(quick: bool) -> dict[str, Any]:
+    sizes = [10_000, 100_000] + ([] if quick else [333_333])
+    result: dict[str, Any] = {}
+    for collector in ("on", "paused"):
+        for n in sizes:
+            build, back = [], []
+            for _ in range(1 if n > 100_000 else (2 if quick else 3)):
+                gc.collect()
+                if collector == "paused":  # the graph has no cycles: reference counting alone frees it
+                    gc.disable()
+                try:
+                    started = time.perf_counter()
+                    y = chain(Value, n)
+                    built = time.perf_counter()
+                    y.backward()
+                    build.append(built - started)
+                    back.append(time.perf_counter() - built)
+                    del y
+                finally:
+                    gc.enable()
+            result[(n, collector)] = {"build": statistics.median(build), "backward": statistics.median(back),
+                                      "nodes": 5 * n + 1}
+    # micrograd's backward recurses once per level: as shipped it stops at the recursion limit
+    y = chain(MValue, 10_000)
+    try:
+        y.backward()
+        result["micrograd_default_limit"] = "works"
+    except RecursionError:
+        result["micrograd_default_limit"] = "RecursionError"
+    del y
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)  # Python 3.11 keeps these frames off the C stack
+    try:
+        gc.collect()
+        started = time.perf_counter()
+        y = chain(MValue, 10_000)
+        built = time.perf_counter()
+        y.backward()
+        result["micrograd_10000"] = {"build": built - started, "backward": time.perf_counter() - built}
+        del y
+    finally:
+        sys.setrecursionlimit(limit)
+    return result
+
+
+# ---- W3: a wide sum of products -----------------------------------------------------------------------
+
+def tree_sum(terms: list[Any]) -> Any:
+    while len(terms) > 1:
+        paired = [a + b for a, b in zip(terms[::2], terms[1::2])]
+        terms = paired + terms[len(paired) * 2:]
+    return terms[0]
+
+
+def w3(quick: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    rng = random.Random(0)
+    for n in (10_000, 100_000):
+        xs, ws = [rng.uniform(-1, 1) for _ in range(n)], [rng.uniform(-1, 1) for _ in range(n)]
+
+        def run(kind: type, how: str, xs: list[float] = xs, ws: list[float] = ws) -> None:
+            a, b = [kind(x) for x in xs], [kind(w) for w in ws]
+            products = [p * q for p, q in zip(a, b)]
+            total = tree_sum(products) if how == "tree" else (summation(products) if how == "nary"
+                                                              else sum(products))
+            total.backward()
+
+        repeats = 2 if quick else 5
+        row = {"micrograd tree": median_time(lambda: run(MValue, "tree"), repeats),
+               "dualgrad tree": median_time(lambda: run(Value, "tree"), repeats),
+               "dualgrad sum()": median_time(lambda: run(Value, "sum"), repeats),
+               "dualgrad summation": median_time(lambda: run(Value, "nary"), repeats)}
+        try:
+            run(MValue, "sum")
+            row["micrograd sum()"] = "works"
+        except RecursionError:
+            row["micrograd sum()"] = "RecursionError"
+        result[n] = row
+    return result
+
+
+# ---- W4: digits, per sample ---------------------------------------------------------------------------
+
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    X, y = data.load_digits()
+    return X / 16.0, y  # the lecture's min-max scaling (pixels are 0 .. 16)
+
+
+def micrograd_mlp(sizes: list[int]) -> tuple[list[Any], list[Any]]:
+    layers = [[([MValue(random.uniform(-1, 1)) for _ in range(a)], MValue(0)) for _ in range(b)]
+              for a, b in zip(sizes, sizes[1:])]
+    return layers, [p for layer in layers for w, b in layer for p in w + [b]]
+
+
+def lecture_numpy_loop(X: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -> float:
+    """The lecture's numpy MLP (seeds 001): sigmoid, bias trick, per-sample fit_partial; seconds per sample."""
+    sizes = [64, 32, 16, 10]
+    W = [rng.standard_normal((sizes[i] + 1, sizes[i + 1] + 1)) / np.sqrt(sizes[i]) for i in range(len(sizes) - 2)]
+    W.append(rng.standard_normal((sizes[-2] + 1, sizes[-1])) / np.sqrt(sizes[-2]))
+    Xb = np.c_[X, np.ones(len(X))]
+
+    def sigmoid(z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def fit_partial(x: np.ndarray, target: np.ndarray, alpha: float = 0.1) -> None:
+        A = [np.atleast_2d(x)]
+        for layer in range(len(W)):
+            A.append(sigmoid(A[layer].dot(W[layer])))
+        D = [(A[-1] - target) * A[-1] * (1 - A[-1])]
+        for layer in range(len(A) - 2, 0, -1):
+            D.append(D[-1].dot(W[layer].T) * A[layer] * (1 - A[layer]))
+        D = D[::-1]
+        for layer in range(len(W)):
+            W[layer] += -alpha * A[layer].T.dot(D[layer])
+
+    def epoch() -> None:
+        for x, target in zip(Xb, Y):
+            fit_partial(x, target)
+
+    return median_time(epoch, 5) / len(X)
+
+
+BATCHES = (32, 128, 256)
+
+
+def w4(quick: bool) -> dict[str, Any]:
+    X, y = digits()
+    rng = np.random.default_rng(0)
+    n = 10 if quick else 30
+    rows, labels = X[:n].tolist(), y[:n].tolist()
+    random.seed(0)
+    layers, mparams = micrograd_mlp([64, 32, 16, 10])
+
+    def micrograd_samples() -> None:
+        for x, t in zip(rows, labels):
+            for p in mparams:
+                p.grad = 0
+            h: list[Any] = x
+            for i, layer in enumerate(layers):
+                h = [sum((wi * xi for wi, xi in zip(w, h)), b) for w, b in layer]
+                if i < len(layers) - 1:
+                    h = [v.sigmoid() for v in h]
+            top = max(v.data for v in h)
+            loss = sum((v - top).exp() for v in h).log() - (h[t] - top)
+            loss.backward()
+
+    model = MLP(64, [32, 16, 10], activation="sigmoid", seed=0)
+
+    def dualgrad_samples() -> None:
+        for x, t in zip(rows, labels):
+            model.zero_grad()
+            losses.cross_entropy(model(x), t).backward()
+
+    result: dict[str, Any] = {"micrograd": median_time(micrograd_samples, 3) / n,
+                              "dualgrad": median_time(dualgrad_samples, 5) / n}
+    compiled = compile_loss(model, "cross_entropy", X, y)
+    for batch in BATCHES:
+        Xb, yb = X[:batch], y[:batch]
+        result[f"compiled {batch}"] = median_time(lambda Xb=Xb, yb=yb: compiled.value_and_grad(Xb, yb), 21) / batch
+    result["numpy loop"] = lecture_numpy_loop(X[:300], np.eye(10)[y[:300]], rng)
+    return result
+
+
+# ---- memory per node, in a fresh process --------------------------------------------------------------
+
+def memory_probe(engine: str, graph: str) -> dict[str, float]:
+    """Bytes traced by tracemalloc per graph node while the graph is alive (run in a child process)."""
+    kind = Value if engine == "dualgrad" else MValue
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    if graph == "chain":
+        root = chain(kind, 50_000)
+    else:  # the W1 graph: MLP(2, [16, 16, 1]) on 100 points, hinge loss
+        random.seed(0)
+        X, y01 = data.moons(100, noise=0.1, seed=1)
+        ys = (2 * y01 - 1).tolist()
+        if engine == "dualgrad":
+            model = MLP(2, [16, 16, 1], seed=0)
+            before = tracemalloc.get_traced_memory()[0]
+            root = losses.hinge([model(row) for row in X.tolist()], ys)
+        else:
+            mmodel = MMLP(2, [16, 16, 1])
+            before = tracemalloc.get_traced_memory()[0]
+            scores = [mmodel(list(map(MValue, row))) for row in X.tolist()]
+            root = sum((1 + -yi * si).relu() for yi, si in zip(ys, scores)) * (1.0 / len(ys))
+    used = tracemalloc.get_traced_memory()[0] - before
+    nodes = len(topological_order(root)) if engine == "dualgrad" else micrograd_nodes(root)
+    return {"bytes_per_node": used / nodes, "nodes": nodes}
+
+
+def memory() -> dict[str, Any]:
+    result = {}
+    for graph in ("chain", "mlp"):
+        for engine in ("micrograd", "dualgrad"):
+            out = subprocess.run([sys.executable, __file__, "--memory-probe", engine, graph], check=True,
+                                 capture_output=True, text=True).stdout
+            result[f"{engine} {graph}"] = json.loads(out)
+    return result
+
+
+# ---- the digits training target -----------------------------------------------------------------------
+
+def digits_training(quick: bool) -> dict[str, Any]:
+    X, y = digits()
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.25, seed=0)
+    model = MLP(64, [32, 16, 10], activation="sigmoid", seed=0)
+    started = time.perf_counter()
+    fit(model, X_train, y_train, loss="cross_entropy", optimizer="adam", lr=0.01, epochs=10 if quick else 30,
+        batch_size=32, progress=False, compiled=True)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "test_accuracy": accuracy(y_test, predict(model, X_test)),
+            "epochs": 10 if quick else 30}
+
+
+# ---- report -------------------------------------------------------------------------------------------
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import torch  # noqa: F401
+        torch_note = "installed (not measured here)"
+    except ImportError:
+        torch_note = "not installed: no PyTorch column"
+    return {"python": platform.python_version(), "implementation": platform.python_implementation(),
+            "platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(), "numpy": np.__version__,
+            "micrograd": getattr(micrograd, "__version__", "0.1.0"), "pytorch": torch_note}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:,.1f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:,.1f} us"
+
+
+def table(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [f"Python {m['python']} ({m['implementation']}), numpy {m['numpy']}, micrograd {m['micrograd']}; "
+             f"{m['cpu']}, {m['cores']} cores; {m['platform']}. PyTorch: {m['pytorch']}.", "",
+             "| workload | micrograd 0.1.0 | dualgrad | ratio (micrograd / dualgrad) | target | holds |",
+             "|---|---|---|---|---|---|"]
+
+    def row(name: str, theirs: Any, ours: Any, target: str, holds: bool | str) -> None:
+        ratio = f"{theirs / ours:,.1f}x" if isinstance(theirs, float) and isinstance(ours, float) else "-"
+        t = ms(theirs) if isinstance(theirs, float) else theirs
+        o = ms(ours) if isinstance(ours, float) else ours
+        mark = holds if isinstance(holds, str) else ("yes" if holds else "**no**")
+        lines.append(f"| {name} | {t} | {o} | {ratio} | {target} | {mark} |")
+
+    w = results["W1"]
+    row(f"W1 demo step (nodes: micrograd {w['nodes']['micrograd']:,}, dualgrad {w['nodes']['dualgrad']:,})",
+        w["micrograd"], w["dualgrad"], ">= 10x", w["micrograd"] / w["dualgrad"] >= 10)
+    row("W1 demo step, compiled (one batch of 100)", w["micrograd"], w["compiled"], "-", "-")
+    w = results["W2"]
+    for key, r in w.items():
+        if isinstance(key, tuple):
+            n, collector = key
+            lines.append(f"| W2 chain N={n:,} ({r['nodes']:,} nodes), gc {collector}: build + backward | - | "
+                         f"{ms(r['build'])} + {ms(r['backward'])} | - | - | - |")
+    for collector in ("on", "paused"):
+        n1, n2 = w[(10_000, collector)], w[(100_000, collector)]
+        growth = (n2["build"] + n2["backward"]) / (n1["build"] + n1["backward"])
+        row(f"W2 growth N=1e4 -> 1e5, gc {collector}: {growth:.1f}x", "-", "-", "<= 12x", growth <= 12)
+    if (333_333, "on") in w:
+        row("W2 1,000,000-node chain builds and backpropagates", "-", "yes", "works", True)
+    n1 = w[(10_000, "on")]
+    mg = w["micrograd_10000"]
+    row(f"W2 chain N=10,000, micrograd with a raised recursion limit (as shipped: {w['micrograd_default_limit']})",
+        mg["build"] + mg["backward"], n1["build"] + n1["backward"], "-", "-")
+    for n, r in results["W3"].items():
+        row(f"W3 N={int(n):,} products, balanced tree", r["micrograd tree"], r["dualgrad tree"], ">= 3x",
+            r["micrograd tree"] / r["dualgrad tree"] >= 3)
+        row(f"W3 N={int(n):,}, Python sum() (a chain {int(n):,} deep)", r["micrograd sum()"], r["dualgrad sum()"],
+            "works", "yes")
+        row(f"W3 N={int(n):,}, dualgrad summation (one n-ary node)", r["micrograd tree"], r["dualgrad summation"],
+            "-", "-")
+    w = results["W4"]
+    row("W4 digits, forward + backward per sample", w["micrograd"], w["dualgrad"], ">= 20x",
+        w["micrograd"] / w["dualgrad"] >= 20)
+    for batch in BATCHES:
+        key = f"compiled {batch}"
+        row(f"W4 compiled, batch {batch}, per sample (vs the lecture's numpy loop: "
+            f"{ms(w['numpy loop'])}, ratio {w['numpy loop'] / w[key]:.1f}x)", w["micrograd"], w[key],
+            "numpy loop / compiled >= 1", w["numpy loop"] / w[key] >= 1)
+    for graph, what in (("chain", "W2 chain, N=50,000"), ("mlp", "W1 graph (one forward, hinge loss)")):
+        theirs, ours = results["memory"][f"micrograd {graph}"], results["memory"][f"dualgrad {graph}"]
+        total_t, total_o = theirs["bytes_per_node"] * theirs["nodes"], ours["bytes_per_node"] * ours["nodes"]
+        lines.append(f"| memory per node, {what}: micrograd {theirs['nodes']:,} nodes = {total_t / 1e6:.1f} MB, "
+                     f"dualgrad {ours['nodes']:,} nodes = {total_o / 1e6:.1f} MB | "
+                     f"{theirs['bytes_per_node']:.0f} B | {ours['bytes_per_node']:.0f} B | "
+                     f"{theirs['bytes_per_node'] / ours['bytes_per_node']:.1f}x per node, "
+                     f"{total_t / total_o:.1f}x in all | <= 250 B | "
+                     f"{'yes' if ours['bytes_per_node'] <= 250 else '**no**'} |")
+    d = results["digits"]
+    lines.append(f"| digits MLP(64, [32, 16, 10]), fit(compiled=True), {d['epochs']} epochs | - | "
+                 f"{d['seconds']:.1f} s, test accuracy {d['test_accuracy']:.3f} | - | >= 0.95 in < 30 s | "
+                 f"{'yes' if d['test_accuracy'] >= 0.95 and d['seconds'] < 30 else '**no**'} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (about a minute)")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json",
+                        help="where to write the raw numbers (benchmarks/results/ is git-ignored)")
+    parser.add_argument("--memory-probe", nargs=2, metavar=("ENGINE", "GRAPH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_probe:
+        print(json.dumps(memory_probe(*args.memory_probe)))
+        return
+    results: dict[str, Any] = {"machine": machine()}
+    for name, run in [("W1", lambda: w1(args.quick)), ("W2", lambda: w2(args.quick)), ("W3", lambda: w3(args.quick)),
+                      ("W4", lambda: w4(args.quick)), ("memory", memory),
+                      ("digits", lambda: digits_training(args.quick))]:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results[name] = run()
+    report = table(results)
+    print(report)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    results["W2"] = {f"{k[0]} gc {k[1]}" if isinstance(k, tuple) else k: v for k, v in results["W2"].items()}
+    args.json.write_text(json.dumps(results, indent=2, default=str))
+    args.json.with_suffix(".md").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
