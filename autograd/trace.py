@@ -262,6 +262,9 @@ class Trace:
     def __str__(self) -> str:
         return str(self.table())
 
+    def __repr__(self) -> str:
+        return f"<Trace of {len(self.entries)} entries: v1 ... v{len(self.entries)}>"
+
     def _repr_html_(self) -> str:
         return self.table()._repr_html_()
 

@@ -70,6 +70,10 @@ class Graph(graphviz.Digraph):
         with _needs_dot():
             return super().unflatten(*args, **kwargs)
 
+    def __repr__(self) -> str:
+        nodes = sum(" [label=" in line and "->" not in line for line in self.body)
+        return f"<Graph: {nodes} nodes; .source is the DOT text, .render()/.pipe() draw it>"
+
 
 def _quote(text: str) -> str:
     """A DOT string: only the quote is escaped (a backslash means something to labels, see _record)."""
@@ -209,7 +213,7 @@ def _body(root: Value, show_grad: bool, fmt: str, highlight: Any, color_by_grad:
             if (p, n) in edges:
                 attrs = {"color": _RED, "penwidth": "2"}
                 if (p, n, slot) in amounts:
-                    attrs.update(label=f"+{format(amounts[p, n, slot], fmt)}", fontcolor=_RED)
+                    attrs.update(label=f"{format(amounts[p, n, slot], '+' + fmt)}", fontcolor=_RED)
             edge_lines.append(f"{ids[p]} -> {ids[n]}_op" + (f" {_attrs(attrs)}" if attrs else ""))
         out = {"color": _RED, "penwidth": "2"} if n in marked else {}
         edge_lines.append(f"{ids[n]}_op -> {ids[n]}" + (f" {_attrs(out)}" if out else ""))
