@@ -23,6 +23,7 @@ from .value import Value, apply_rule
 __all__ = ["NotCompilable", "CompiledGraph", "compile_graph", "CompiledLoss", "compile_loss", "LANE_LOSSES"]
 
 _DOT = RULES["dot"]
+_SUM = RULES["sum"]
 _SOFTPLUS = RULES["softplus"]
 
 
@@ -120,6 +121,11 @@ class _Step:
         self.dense = False
         # Set when the rule has no numpy version and its float functions fail on arrays.
         self.loop_value = self.loop_partials = False
+        # sum and dot over lanes only: all operands gathered in one (nodes, operands, lanes) array
+        self.stacked = rule in (_SUM, _DOT) and all(lanes) and len(lanes) > 2
+        if self.stacked:
+            self.matrix = parents
+            self.matrix_unique = len(np.unique(parents)) == parents.size
         n = len(lanes) // 2
         if rule is _DOT and lane and len(set(lanes[:n])) == len(set(lanes[n:])) == 1 and lanes[0] != lanes[n]:
             shared = parents[:, n:] if lanes[n] else parents[:, :n]
@@ -135,6 +141,12 @@ class _Step:
     def value(self, V: np.ndarray, U: np.ndarray) -> Any:
         if self.dense:
             return U[self.weights] @ self.inputs.read(V, U, True)
+        if self.stacked:
+            X = V[self.matrix]
+            if self.rule is _SUM:
+                return X.sum(axis=1)
+            n = X.shape[1] // 2
+            return np.einsum("gib,gib->gb", X[:, :n], X[:, n:])
         xs = self.gather(V, U)
         if not self.loop_value:
             try:
@@ -291,6 +303,7 @@ class CompiledGraph:
                 table[step.rows] = out
                 if checked and not np.isfinite(table[step.rows]).all():
                     self._explain(step, V, U)
+                    raise FloatingPointError(f"{step.rule.title}: a result is not finite in this batch")
         if not checked and not (np.isfinite(V).all() and np.isfinite(U).all()):
             return self._forward(X, checked=True)
         return V, U
@@ -346,6 +359,18 @@ class CompiledGraph:
                     else:
                         np.add.at(U_bar, step.weights, dW)
                     step.inputs.add(V_bar, U_bar, W.T @ out_bar, True)
+                    continue
+                if step.stacked:
+                    X = V[step.matrix]
+                    if step.rule is _SUM:
+                        contribution = np.broadcast_to(out_bar[:, None, :], X.shape)
+                    else:  # d(w . x) = (x, w)
+                        n = X.shape[1] // 2
+                        contribution = out_bar[:, None, :] * np.concatenate([X[:, n:], X[:, :n]], axis=1)
+                    if step.matrix_unique:
+                        V_bar[step.matrix] += contribution
+                    else:
+                        np.add.at(V_bar, step.matrix, contribution)
                     continue
                 xs = step.gather(V, U)
                 out = (V if step.lane else U)[step.rows]

@@ -290,7 +290,7 @@ def lecture_numpy_loop(X: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -
     return median_time(epoch, 5) / len(X)
 
 
-BATCHES = (32, 128, 256)
+BATCHES = (32, 64, 256)
 
 
 def w4(quick: bool) -> dict[str, Any]:
