@@ -72,6 +72,22 @@ def test_random_graphs_give_the_dynamic_gradients_summed_over_lanes(e, others):
         assert_close(got, expected)
 
 
+def test_a_batch_of_one_gives_the_dynamic_numbers_bit_for_bit_with_correctly_rounded_rules():
+    w = [Value(0.7), Value(-0.4)]
+
+    def fn(a, b):  # + - * / sqrt relu abs: IEEE rounds each exactly once, in numpy as in Python
+        h = (w[0] * a - w[1] * b).relu() + abs(b)
+        return (h * h + 1.0).sqrt() / (1.0 + b * b) - w[0] * w[1] * a
+
+    x0 = [0.3, -1.2]
+    graph = compile_graph(fn, [x0, [1.0, 2.0]])
+    out, dx, dw = compiled(graph, [x0], w)
+    want_out, want_dx, want_dw = dynamic(fn, [x0], w)
+    assert out.tolist() == want_out.tolist()
+    assert dx.tolist() == want_dx.tolist()
+    assert dw.tolist() == want_dw.tolist()
+
+
 def test_a_batch_of_one_gives_the_dynamic_numbers():
     x0 = [0.3, -1.2]
     w = [Value(0.7), Value(-0.4)]
