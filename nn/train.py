@@ -215,8 +215,11 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
 
     history = History()
     rng = np.random.default_rng(seed)
-    bar = tqdm(range(1, epochs + 1), desc="fit", unit="epoch", disable=not progress)
-    for epoch in bar:
+    steps_per_epoch = -(-len(rows) // size)
+    # One tick per step, not per epoch: a slow epoch (digits: seconds) still shows it is moving.
+    bar = tqdm(total=epochs * steps_per_epoch, unit="step", disable=not progress)
+    for epoch in range(1, epochs + 1):
+        bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
         if lr_schedule is not None:
             opt.lr = lr_schedule(epoch - 1)
         order = rng.permutation(len(rows)) if shuffle else np.arange(len(rows))
@@ -227,6 +230,7 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
                               [targets[i] for i in chosen], loss_fn, opt, params, l2)
             steps += 1
             bar.set_postfix(loss=f"{total / steps:.4g}", refresh=False)
+            bar.update()
         seconds = time.perf_counter() - started
         values = {"loss": total / steps}
         if metric_fns:
@@ -239,6 +243,7 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
             values.update({f"val_{name}": f(val_labels, predicted) for name, f in metric_fns})
         history.record(values, seconds)
         bar.set_postfix({k: f"{v:.4g}" for k, v in values.items()})
+    bar.close()
     return history
 
 
