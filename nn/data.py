@@ -209,8 +209,9 @@ def function_samples(name: str, n: int = 50, low: float | None = None, high: flo
         name: one of the names above.
         n: number of samples.
         low, high: the range (defaults above).
-        noise: standard deviation of Gaussian noise added to ``f(x)``.
-        seed: ``None`` gives ``n`` evenly spaced x; a seed draws x uniformly at random (sorted).
+        noise: standard deviation of Gaussian noise added to ``f(x)`` (drawn from ``seed``).
+        seed: ``None`` gives ``n`` evenly spaced x (and fresh noise each call); a seed draws x uniformly
+            at random (sorted) and makes the noise reproducible.
 
     Returns:
         ``X`` of shape (n, 1) and ``y = f(x)`` (floats).

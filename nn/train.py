@@ -314,6 +314,8 @@ def _targets(y: Any, n: int, loss_name: str, outputs: int, who: str) -> tuple[li
         raise ValueError(f"X has {n} rows but {who} has {len(array) if array.ndim else 'no rows (a scalar)'}")
     if array.ndim == 2 and array.shape[1] == 1 and outputs == 1:
         array = array[:, 0]
+    if array.dtype.kind == "b":  # True / False labels are 1 / 0
+        array = array.astype(np.int64)
     if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):
         raise ValueError(f"{who} must hold finite numbers, got dtype {array.dtype}")
     if array.ndim > 2 or (array.ndim == 2 and array.shape[1] != outputs):
