@@ -47,7 +47,9 @@ class Value(Operand):
     __slots__ = ("data", "grad", "label", "rule", "parents", "partials", "_seq")
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = check_number(data, "Value")
+        if type(data) is not float or data - data != 0.0:  # the common case, a finite float, skips the call
+            data = check_number(data, "Value")
+        self.data = data
         self.grad = 0.0
         self.label = label
         self.rule: Rule | None = None
