@@ -94,14 +94,16 @@ def _add_micrograd_ops() -> None:
 _add_micrograd_ops()
 
 
-def median_time(function: Callable[[], Any], repeats: int) -> float:
-    """The median wall time of ``repeats`` calls, each started after a full collection."""
+def median_time(function: Callable[[], Any], repeats: int, number: int = 1) -> float:
+    """The median over ``repeats`` samples of the time of one call, each sample ``number`` calls in a row
+    started after a full collection (several calls, so that a sub-millisecond call is not timed cold)."""
     times = []
     for _ in range(repeats):
         gc.collect()
         started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
+        for _ in range(number):
+            function()
+        times.append((time.perf_counter() - started) / number)
     return statistics.median(times)
 
 
@@ -154,7 +156,7 @@ def w1(quick: bool) -> dict[str, Any]:
 
     repeats = 3 if quick else 7
     result = {"micrograd": median_time(micrograd_step, repeats), "dualgrad": median_time(dualgrad_step, repeats),
-              "compiled": median_time(compiled_step, repeats * 3)}
+              "compiled": median_time(compiled_step, repeats, 10)}
     result["nodes"] = counts
     return result
 
@@ -326,7 +328,7 @@ def w4(quick: bool) -> dict[str, Any]:
     compiled = compile_loss(model, "cross_entropy", X, y)
     for batch in BATCHES:
         Xb, yb = X[:batch], y[:batch]
-        result[f"compiled {batch}"] = median_time(lambda Xb=Xb, yb=yb: compiled.value_and_grad(Xb, yb), 21) / batch
+        result[f"compiled {batch}"] = median_time(lambda Xb=Xb, yb=yb: compiled.value_and_grad(Xb, yb), 7, 20) / batch
     result["numpy loop"] = lecture_numpy_loop(X[:300], np.eye(10)[y[:300]], rng)
     return result
 
