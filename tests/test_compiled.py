@@ -258,3 +258,27 @@ def test_fit_compiled_with_a_custom_loss_and_a_refused_one():
     assert len(history["loss"]) == 2
     with pytest.raises(NotCompilable, match="compared"):
         fit(model, X, y, loss=lambda out, t: out if out > t else -out, epochs=1, progress=False, compiled=True)
+
+
+def test_layers_with_shared_weights_and_repeated_inputs_scatter_every_contribution():
+    from autograd import dot
+
+    w = [Value(0.5), Value(-1.5), Value(2.0)]
+
+    def fn(a, b):
+        layer = [dot([w[0], w[1], w[0]], [a, b, a]), dot([w[2], w[2], w[1]], [a, b, a])]  # weights reused
+        again = [dot([w[0], w[1]], [h, h]) for h in layer]  # an input read twice by each node
+        return (again[0] * again[1]).tanh() + dot(layer, layer)
+
+    rows = [[0.3, -0.2], [1.0, 0.5], [-0.7, 0.1]]
+    graph = compile_graph(fn, rows)
+    assert any(step.dense for step in graph.steps)
+    for got, expected in zip(compiled(graph, rows, w), dynamic(fn, rows, w)):
+        assert_close(got, expected)
+
+
+def test_outputs_that_are_inputs_or_constants():
+    graph = compile_graph(lambda x, y: [x, 2.0, x * y], [[1.0, 2.0]])
+    assert graph.forward([[3.0, 4.0]]).tolist() == [[3.0, 2.0, 12.0]]
+    out, dx = compile_graph(lambda x: x, [[1.0]]).value_and_grad([[5.0], [6.0]])
+    assert out.tolist() == [5.0, 6.0] and dx.tolist() == [[1.0], [1.0]]
