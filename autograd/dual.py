@@ -6,10 +6,11 @@ rule table as Value: ``out_dot = sum_i (d out / d x_i) * x_dot_i``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .operand import Operand, check_number, is_number, not_finite
-from .ops import Rule
+from .operand import UNARY_METHODS, Operand, check_number, is_number, not_finite
+from .ops import RULES, Rule
 
 __all__ = ["Dual"]
 
@@ -76,6 +77,31 @@ def apply_rule(rule: Rule, args: tuple[Dual, ...]) -> Dual:
     node.primal = out
     node.tangent = out_dot
     return node
+
+
+def _unary(rule: Rule) -> Callable[[Dual], Dual]:
+    """A fast one-operand method: the same row as ``apply_rule``, with its partial only when needed."""
+    value, partials = rule.value, rule.partials
+
+    def method(self: Dual) -> Dual:
+        x = self.primal
+        out = value(x)
+        if out - out != 0.0:
+            not_finite(rule, [x], out)
+        node = _new(Dual)
+        node.primal = out
+        tangent = self.tangent
+        # a zero tangent stays 0, so an infinite partial times 0 never makes a NaN
+        node.tangent = 0.0 + partials(out, x)[0] * tangent if tangent else 0.0
+        return node
+
+    return method
+
+
+for _method, _name in UNARY_METHODS.items():
+    _fast = _unary(RULES[_name])
+    _fast.__name__, _fast.__doc__ = _method, getattr(Operand, _method).__doc__
+    setattr(Dual, _method, _fast)
 
 
 def _primal(other: Any) -> float:
