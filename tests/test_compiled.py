@@ -282,3 +282,16 @@ def test_outputs_that_are_inputs_or_constants():
     assert graph.forward([[3.0, 4.0]]).tolist() == [[3.0, 2.0, 12.0]]
     out, dx = compile_graph(lambda x: x, [[1.0]]).value_and_grad([[5.0], [6.0]])
     assert out.tolist() == [5.0, 6.0] and dx.tolist() == [[1.0], [1.0]]
+
+
+def test_the_dynamic_fast_paths_store_exactly_the_rule_tables_partials():
+    # the replay evaluates the table's array_partials: Value's unrolled operators must agree with the table
+    from autograd.operand import UNARY_METHODS
+
+    a, b = Value(0.6), Value(-1.7)
+    nodes = [a + b, a - b, a * b, 2 + a, 2 - a, 2 * a, a + 2, a - 2.5, a * 3, a / b, 1 / a, a ** 3, a ** b.abs()]
+    nodes += [getattr(a, method)() for method in UNARY_METHODS] + [getattr(b, method)() for method in UNARY_METHODS]
+    for node in nodes:
+        xs = [p.data for p in node.parents]
+        assert node.partials == node.rule.partials(node.data, *xs), node.rule
+        assert node.data == node.rule.value(*xs)
