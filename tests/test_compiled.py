@@ -290,7 +290,8 @@ def test_the_dynamic_fast_paths_store_exactly_the_rule_tables_partials():
 
     a, b = Value(0.6), Value(-1.7)
     nodes = [a + b, a - b, a * b, 2 + a, 2 - a, 2 * a, a + 2, a - 2.5, a * 3, a / b, 1 / a, a ** 3, a ** b.abs()]
-    nodes += [getattr(a, method)() for method in UNARY_METHODS] + [getattr(b, method)() for method in UNARY_METHODS]
+    nodes += [getattr(a, method)() for method in UNARY_METHODS]
+    nodes += [getattr(b, method)() for method in UNARY_METHODS if method not in ("log", "sqrt")]
     for node in nodes:
         xs = [p.data for p in node.parents]
         assert node.partials == node.rule.partials(node.data, *xs), node.rule
