@@ -231,17 +231,19 @@ def test_compile_loss_refuses_unknown_names_and_class_labels_out_of_range():
 
 
 @pytest.mark.parametrize("loss,outputs,activation", [("cross_entropy", 3, "sigmoid"), ("hinge", 1, "relu"),
-                                                     ("bce_logits", 1, "tanh"), ("mse", 2, "tanh")])
+                                                     ("bce_logits", 1, "tanh"), ("mse", 2, "tanh"),
+                                                     ("bce", 1, "elu")])
 def test_fit_compiled_follows_the_same_path_as_the_dynamic_fit(loss, outputs, activation):
     from nn.train import fit
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(24, 3))
     y = {"cross_entropy": rng.integers(0, 3, 24), "hinge": rng.choice([-1.0, 1.0], 24),
-         "bce_logits": rng.integers(0, 2, 24), "mse": rng.normal(size=(24, 2))}[loss]
+         "bce_logits": rng.integers(0, 2, 24), "mse": rng.normal(size=(24, 2)), "bce": rng.integers(0, 2, 24)}[loss]
     runs = []
     for compiled_ in (False, True):
-        model = MLP(3, [5, outputs], activation=activation, seed=2)
+        model = MLP(3, [5, outputs], activation=activation, output_activation="sigmoid" if loss == "bce" else None,
+                    seed=2)
         history = fit(model, X, y, loss=loss, optimizer="adam", epochs=3, batch_size=8, l2=1e-3, progress=False,
                       compiled=compiled_)
         runs.append((history["loss"], [p.data for p in model.parameters()]))
