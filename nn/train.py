@@ -1,8 +1,9 @@
-"""Training: the fit loop (mini-batches, progress bar, a History per epoch), predictions and metrics.
+"""Training: the fit loop (mini-batches, progress bar, a History per epoch) and its step.
 
 One step is ``train_step``: forward every row of a batch, average the losses into one node, add the
 L2 penalty, backward once, let the optimiser step. ``fit`` only checks the data, feeds batches to that
-step and keeps the books, so another step (a compiled one) can be swapped in.
+step and keeps the books, so another step (a compiled one) can be swapped in. The History lives in
+``nn.history``, predictions and metrics in ``nn.metrics``; all are importable from here too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from autograd import summation
 from autograd.value import Value
 
 from . import losses, optim
+from .history import History
+from .metrics import _classes, _positive_int, _rows, _scores, accuracy, confusion_matrix, predict, predict_scores
 
 __all__ = ["fit", "train_step", "History", "TrainingDiverged", "predict", "predict_scores", "accuracy",
            "confusion_matrix", "LOSSES", "OPTIMIZERS"]
@@ -41,77 +44,6 @@ DEFAULT_LR = {"sgd": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
 
 class TrainingDiverged(ArithmeticError):
     """The loss or a gradient became NaN or infinite; the message names the epoch and the step."""
-
-
-class History:
-    """What ``fit`` measured, one number per epoch: ``history["loss"]``, ``history["val_accuracy"]``, ...
-
-    Attributes:
-        epochs: 1, 2, ... for each epoch run.
-        metrics: name -> list of per-epoch values. ``loss`` is the mean over the epoch's steps of the
-            objective minimised (data loss plus L2 penalty); ``val_loss`` is the data loss on the
-            validation set at the end of the epoch; ``accuracy`` etc. are measured at the end of the epoch.
-        seconds: wall-clock time of each epoch's training steps.
-
-    >>> h = History(); h.record({"loss": 0.5}, 0.1); h.record({"loss": 0.25}, 0.1); h["loss"]
-    [0.5, 0.25]
-    """
-
-    def __init__(self) -> None:
-        self.epochs: list[int] = []
-        self.metrics: dict[str, list[float]] = {}
-        self.seconds: list[float] = []
-
-    def record(self, values: dict[str, float], seconds: float) -> None:
-        """Append one epoch's numbers."""
-        self.epochs.append(len(self.epochs) + 1)
-        self.seconds.append(seconds)
-        for name, value in values.items():
-            self.metrics.setdefault(name, []).append(float(value))
-
-    def __getitem__(self, name: str) -> list[float]:
-        if name not in self.metrics:
-            raise KeyError(f"History has no {name!r}; it has {', '.join(self.metrics) or 'nothing yet'}")
-        return self.metrics[name]
-
-    def __len__(self) -> int:
-        return len(self.epochs)
-
-    def __repr__(self) -> str:
-        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.metrics.items())
-        return f"History({len(self)} epochs{': ' + last if last else ''})"
-
-    def plot(self, ax: Any = None) -> Any:
-        """Loss curves (log scale) and, beside them, the other metrics, against the epoch.
-
-        Uses matplotlib's object API only (no pyplot state), so it works headless (Agg) and in notebooks.
-
-        Args:
-            ax: a matplotlib Axes to draw every curve on; by default a new Figure with one panel for
-                the losses and one for the other metrics (if any).
-
-        Returns:
-            the Figure.
-        """
-        from matplotlib.figure import Figure
-
-        loss_names = [k for k in self.metrics if k.endswith("loss")]
-        other_names = [k for k in self.metrics if not k.endswith("loss")]
-        if ax is not None:
-            panels = [(ax, loss_names + other_names)]
-            figure = ax.figure
-        else:
-            figure = Figure(figsize=(10 if other_names else 5, 3.5), layout="constrained")
-            axes = figure.subplots(1, 2 if other_names else 1, squeeze=False)[0]
-            panels = [(axes[0], loss_names)] + ([(axes[1], other_names)] if other_names else [])
-            if loss_names and all(v > 0 for k in loss_names for v in self.metrics[k]):
-                axes[0].set_yscale("log")
-        for axes_, names in panels:
-            for name in names:
-                axes_.plot(self.epochs, self.metrics[name], label=name)
-            axes_.set_xlabel("epoch")
-            axes_.legend()
-        return figure
 
 
 def train_step(model: Callable[[list[float]], Any], rows: Sequence[list[float]], targets: Sequence[Any],
@@ -260,24 +192,6 @@ def _guarded(epoch: int, step: int, function: Callable[..., float], *args: Any) 
         raise ValueError(f"{where}: {error}") from error
 
 
-def _positive_int(n: Any, who: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{who} must be an int, got {type(n).__name__} ({n!r})")
-    if n < 1:
-        raise ValueError(f"{who} must be at least 1, got {n}")
-    return int(n)
-
-
-def _rows(X: Any, who: str) -> list[list[float]]:
-    """``X`` as a list of rows of Python floats (much faster for Values to read than numpy scalars)."""
-    array = np.asarray(X, dtype=float)
-    if array.ndim != 2 or len(array) == 0:
-        raise ValueError(f"{who} must be a non-empty 2-D array (rows, features), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{who} contains NaN or infinite values")
-    return array.tolist()  # type: ignore[no-any-return]
-
-
 def _loss(loss: Any) -> tuple[str, Callable[[Any, Any], Value]]:
     if isinstance(loss, str):
         if loss not in LOSSES:
@@ -365,98 +279,9 @@ def _metrics(metrics: Any) -> list[tuple[str, Metric]]:
     return chosen
 
 
-def _scores(outputs: list[Any]) -> np.ndarray:
-    if isinstance(outputs[0], (list, tuple)):
-        return np.array([[float(v.data) for v in out] for out in outputs])
-    return np.array([float(out.data) for out in outputs])
-
-
 def _evaluate(model: Any, rows: list[list[float]], targets: list[Any],
               loss_fn: Callable[[Any, Any], Value]) -> tuple[np.ndarray, float]:
     """The model's scores on ``rows`` and the mean loss there (one forward pass, no backward)."""
     outputs = [model(row) for row in rows]
     total = math.fsum(float(loss_fn(out, t).data) for out, t in zip(outputs, targets))
     return _scores(outputs), total / len(rows)
-
-
-def _classes(scores: np.ndarray, threshold: float) -> np.ndarray:
-    if scores.ndim == 2:
-        return scores.argmax(axis=1)  # type: ignore[no-any-return]
-    return (scores > threshold).astype(np.int64)
-
-
-def predict_scores(model: Any, X: Any) -> np.ndarray:
-    """The model's raw outputs as floats: shape (n,) for a model with one output, else (n, outputs).
-
-    >>> from nn import MLP
-    >>> predict_scores(MLP(2, [3, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]]).shape
-    (2,)
-    """
-    rows = X if isinstance(X, list) and X and isinstance(X[0], list) else _rows(X, "X")
-    return _scores([model(row) for row in rows])
-
-
-def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
-    """Class labels: the index of the largest output for several outputs; for one output, 1 where the
-    output is above ``threshold``, else 0.
-
-    The default threshold 0 suits a logit (``"bce_logits"``, ``"cross_entropy"``) or a hinge score;
-    use 0.5 for a sigmoid output read as a probability (``"bce"``).
-
-    Args:
-        model: a Module.
-        X: features, shape (n, features).
-        threshold: the decision threshold for a single output.
-
-    Returns:
-        an int array of shape (n,).
-
-    >>> from nn import MLP
-    >>> predict(MLP(2, [4], seed=0), [[1.0, 2.0]]).dtype.kind
-    'i'
-    """
-    return _classes(predict_scores(model, X), threshold)
-
-
-def accuracy(y_true: Any, y_pred: Any) -> float:
-    """The fraction of labels predicted right (one-hot rows are compared by their argmax).
-
-    >>> accuracy([0, 1, 1, 2], [0, 1, 2, 2])
-    0.75
-    """
-    t, p = np.asarray(y_true), np.asarray(y_pred)
-    t = t.argmax(axis=1) if t.ndim == 2 else t
-    p = p.argmax(axis=1) if p.ndim == 2 else p
-    if t.shape != p.shape or t.ndim != 1 or len(t) == 0:
-        raise ValueError(f"accuracy: y_true and y_pred must be non-empty and the same length, "
-                         f"got shapes {np.shape(y_true)} and {np.shape(y_pred)}")
-    return float(np.mean(t == p))
-
-
-def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
-    """Counts ``C[i, j]`` of rows whose true class is ``i`` and predicted class is ``j`` (scikit-learn's layout).
-
-    Args:
-        y_true, y_pred: class labels 0 .. C-1, the same length.
-        num_classes: C (default: the largest label + 1).
-
-    Returns:
-        an int array of shape (C, C); its diagonal counts the right answers.
-
-    >>> confusion_matrix([0, 1, 1], [0, 0, 1]).tolist()
-    [[1, 0], [1, 1]]
-    """
-    t, p = np.asarray(y_true), np.asarray(y_pred)
-    if t.shape != p.shape or t.ndim != 1:
-        raise ValueError(f"confusion_matrix: y_true and y_pred must be 1-D and the same length, "
-                         f"got shapes {t.shape} and {p.shape}")
-    for name, labels in (("y_true", t), ("y_pred", p)):
-        if len(labels) and (labels.dtype.kind not in "iu" or labels.min() < 0):
-            raise ValueError(f"confusion_matrix: {name} must hold class labels 0, 1, 2, ...")
-    largest = int(max(t.max(initial=-1), p.max(initial=-1)))
-    classes = largest + 1 if num_classes is None else _positive_int(num_classes, "num_classes")
-    if largest >= classes:
-        raise ValueError(f"confusion_matrix: label {largest} is out of range for {classes} classes")
-    matrix = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(matrix, (t, p), 1)
-    return matrix

@@ -1,0 +1,117 @@
+"""Predictions and metrics: a trained model's outputs on data, its class labels, and how right they are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["predict", "predict_scores", "accuracy", "confusion_matrix"]
+
+
+# These two checks are shared with the fit loop (nn.train), so both report bad arguments alike.
+def _positive_int(n: Any, who: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{who} must be an int, got {type(n).__name__} ({n!r})")
+    if n < 1:
+        raise ValueError(f"{who} must be at least 1, got {n}")
+    return int(n)
+
+
+def _rows(X: Any, who: str) -> list[list[float]]:
+    """``X`` as a list of rows of Python floats (much faster for Values to read than numpy scalars)."""
+    array = np.asarray(X, dtype=float)
+    if array.ndim != 2 or len(array) == 0:
+        raise ValueError(f"{who} must be a non-empty 2-D array (rows, features), got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{who} contains NaN or infinite values")
+    return array.tolist()  # type: ignore[no-any-return]
+
+
+def _scores(outputs: list[Any]) -> np.ndarray:
+    if isinstance(outputs[0], (list, tuple)):
+        return np.array([[float(v.data) for v in out] for out in outputs])
+    return np.array([float(out.data) for out in outputs])
+
+
+def _classes(scores: np.ndarray, threshold: float) -> np.ndarray:
+    if scores.ndim == 2:
+        return scores.argmax(axis=1)  # type: ignore[no-any-return]
+    return (scores > threshold).astype(np.int64)
+
+
+def predict_scores(model: Any, X: Any) -> np.ndarray:
+    """The model's raw outputs as floats: shape (n,) for a model with one output, else (n, outputs).
+
+    >>> from nn import MLP
+    >>> predict_scores(MLP(2, [3, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]]).shape
+    (2,)
+    """
+    rows = X if isinstance(X, list) and X and isinstance(X[0], list) else _rows(X, "X")
+    return _scores([model(row) for row in rows])
+
+
+def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
+    """Class labels: the index of the largest output for several outputs; for one output, 1 where the
+    output is above ``threshold``, else 0.
+
+    The default threshold 0 suits a logit (``"bce_logits"``, ``"cross_entropy"``) or a hinge score;
+    use 0.5 for a sigmoid output read as a probability (``"bce"``).
+
+    Args:
+        model: a Module.
+        X: features, shape (n, features).
+        threshold: the decision threshold for a single output.
+
+    Returns:
+        an int array of shape (n,).
+
+    >>> from nn import MLP
+    >>> predict(MLP(2, [4], seed=0), [[1.0, 2.0]]).dtype.kind
+    'i'
+    """
+    return _classes(predict_scores(model, X), threshold)
+
+
+def accuracy(y_true: Any, y_pred: Any) -> float:
+    """The fraction of labels predicted right (one-hot rows are compared by their argmax).
+
+    >>> accuracy([0, 1, 1, 2], [0, 1, 2, 2])
+    0.75
+    """
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    t = t.argmax(axis=1) if t.ndim == 2 else t
+    p = p.argmax(axis=1) if p.ndim == 2 else p
+    if t.shape != p.shape or t.ndim != 1 or len(t) == 0:
+        raise ValueError(f"accuracy: y_true and y_pred must be non-empty and the same length, "
+                         f"got shapes {np.shape(y_true)} and {np.shape(y_pred)}")
+    return float(np.mean(t == p))
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -> np.ndarray:
+    """Counts ``C[i, j]`` of rows whose true class is ``i`` and predicted class is ``j`` (scikit-learn's layout).
+
+    Args:
+        y_true, y_pred: class labels 0 .. C-1, the same length.
+        num_classes: C (default: the largest label + 1).
+
+    Returns:
+        an int array of shape (C, C); its diagonal counts the right answers.
+
+    >>> confusion_matrix([0, 1, 1], [0, 0, 1]).tolist()
+    [[1, 0], [1, 1]]
+    """
+    t, p = np.asarray(y_true), np.asarray(y_pred)
+    if t.shape != p.shape or t.ndim != 1:
+        raise ValueError(f"confusion_matrix: y_true and y_pred must be 1-D and the same length, "
+                         f"got shapes {t.shape} and {p.shape}")
+    for name, labels in (("y_true", t), ("y_pred", p)):
+        if len(labels) and (labels.dtype.kind not in "iu" or labels.min() < 0):
+            raise ValueError(f"confusion_matrix: {name} must hold class labels 0, 1, 2, ...")
+    largest = int(max(t.max(initial=-1), p.max(initial=-1)))
+    classes = largest + 1 if num_classes is None else _positive_int(num_classes, "num_classes")
+    if largest >= classes:
+        raise ValueError(f"confusion_matrix: label {largest} is out of range for {classes} classes")
+    matrix = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(matrix, (t, p), 1)
+    return matrix

@@ -1,0 +1,180 @@
+"""Preprocessing: what is done to data before training (scaling, one-hot labels, a held-out test set, batches).
+
+Statistics (min and max, mean and std) come from the data passed unless given, so test data can be
+scaled with the training data's.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+__all__ = ["minmax_scale", "standardize", "one_hot", "train_test_split", "batches"]
+
+Arrays = tuple[np.ndarray, np.ndarray]
+
+
+def _count(n: Any, who: str, minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{who} must be an int, got {type(n).__name__} ({n!r})")
+    if n < minimum:
+        raise ValueError(f"{who} must be at least {minimum}, got {n}")
+    return int(n)
+
+
+def _matrix(X: Any, who: str) -> np.ndarray:
+    array = np.asarray(X, dtype=float)
+    if array.ndim not in (1, 2) or array.size == 0:
+        raise ValueError(f"{who}: expected a non-empty 1-D or 2-D array, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{who}: the data contains NaN or infinite values")
+    return array
+
+
+def minmax_scale(X: Any, low: Any = None, high: Any = None, axis: int | None = 0) -> np.ndarray:
+    """Min-max normalisation ``(x - min) / (max - min)`` into [0, 1], per column by default.
+
+    A constant column becomes 0 (its range is 0, nothing to stretch). To scale test data like training
+    data, pass the training data's ``low`` and ``high``.
+
+    Args:
+        X: the data, shape (n,) or (n, features).
+        low, high: the minimum and maximum to use (default: those of ``X``).
+        axis: 0 for per-column bounds, ``None`` for one global bound (the lecture's digits).
+
+    Returns:
+        The scaled array, same shape as ``X``.
+
+    >>> minmax_scale([[1.0, 10.0], [3.0, 10.0], [2.0, 10.0]]).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [0.5, 0.0]]
+    """
+    array = _matrix(X, "minmax_scale")
+    low = np.min(array, axis=axis) if low is None else np.asarray(low, dtype=float)
+    high = np.max(array, axis=axis) if high is None else np.asarray(high, dtype=float)
+    span = high - low
+    return (array - low) / np.where(span == 0, 1.0, span)  # type: ignore[no-any-return]
+
+
+def standardize(X: Any, mean: Any = None, std: Any = None, axis: int | None = 0) -> np.ndarray:
+    """Z-score standardisation ``(x - mu) / sigma`` with the population standard deviation (divide by m).
+
+    That is the lecture's formula: the car ages [6, 3, 8] have mu = 5.67, sigma = 2.05. A constant
+    column becomes 0. Pass the training data's ``mean`` and ``std`` to scale test data the same way.
+
+    Args:
+        X: the data, shape (n,) or (n, features).
+        mean, std: the statistics to use (default: those of ``X``).
+        axis: 0 for per-column statistics, ``None`` for global ones.
+
+    Returns:
+        The standardised array, same shape as ``X``.
+
+    >>> standardize([[6.0, 1200.0], [3.0, 4000.0], [8.0, 8000.0]]).round(2).tolist()
+    [[0.16, -1.15], [-1.3, -0.14], [1.14, 1.29]]
+    """
+    array = _matrix(X, "standardize")
+    mean = np.mean(array, axis=axis) if mean is None else np.asarray(mean, dtype=float)
+    std = np.std(array, axis=axis) if std is None else np.asarray(std, dtype=float)
+    return (array - mean) / np.where(std == 0, 1.0, std)  # type: ignore[no-any-return]
+
+
+def _labels(y: Any, who: str) -> np.ndarray:
+    array = np.asarray(y)
+    if array.ndim != 1:
+        raise ValueError(f"{who}: labels must be 1-D, got shape {array.shape}")
+    if array.dtype.kind not in "iu":
+        if array.dtype.kind != "f" or not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+            raise ValueError(f"{who}: labels must be whole numbers, got dtype {array.dtype}")
+        array = array.astype(np.int64)
+    return array
+
+
+def one_hot(y: Any, num_classes: int | None = None) -> np.ndarray:
+    """Class labels 0 .. C - 1 as one-hot rows: label k becomes a row of zeros with a 1 at position k.
+
+    Args:
+        y: 1-D integer labels.
+        num_classes: C (default: the largest label + 1).
+
+    Returns:
+        A float array of shape (len(y), C).
+
+    >>> one_hot([0, 2, 1]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    labels = _labels(y, "one_hot")
+    if len(labels) and labels.min() < 0:
+        raise ValueError(f"one_hot: labels must be >= 0, got {labels.min()}")
+    largest = int(labels.max()) if len(labels) else -1
+    classes = largest + 1 if num_classes is None else _count(num_classes, "one_hot: num_classes")
+    if largest >= classes:
+        raise ValueError(f"one_hot: label {largest} is out of range for {classes} classes")
+    out = np.zeros((len(labels), classes))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def _pair(X: Any, y: Any, who: str) -> Arrays:
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{who}: X and y must be arrays, got shapes {X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"{who}: X has {len(X)} rows but y has {len(y)}")
+    return X, y
+
+
+def train_test_split(X: Any, y: Any, test_size: float | int = 0.25, seed: int | None = None) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle, then hold out a test set (scikit-learn's order of results, as in the lecture).
+
+    Args:
+        X, y: the data, the same number of rows.
+        test_size: a fraction in (0, 1) (rounded up to whole rows) or a number of rows.
+        seed: seed of the shuffle.
+
+    Returns:
+        ``X_train, X_test, y_train, y_test``.
+
+    >>> X_train, X_test, y_train, y_test = train_test_split(np.arange(8).reshape(4, 2), [0, 1, 0, 1], seed=0)
+    >>> X_train.shape, X_test.shape
+    ((3, 2), (1, 2))
+    """
+    X, y = _pair(X, y, "train_test_split")
+    n = len(y)
+    if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
+        n_test = int(test_size)
+    elif isinstance(test_size, numbers.Real) and not isinstance(test_size, bool) and 0.0 < test_size < 1.0:
+        n_test = math.ceil(test_size * n)
+    else:
+        raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a row count, got {test_size!r}")
+    if not 0 < n_test < n:
+        raise ValueError(f"train_test_split: {n_test} test rows out of {n} leaves an empty set")
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def batches(X: Any, y: Any, batch_size: int, shuffle: bool = True, seed: int | None = None) -> Iterator[Arrays]:
+    """Mini-batches ``(X_batch, y_batch)`` covering the data once (one epoch); the last may be smaller.
+
+    Args:
+        X, y: the data, the same number of rows.
+        batch_size: rows per batch.
+        shuffle: visit the rows in a random order.
+        seed: seed of the shuffle.
+
+    Returns:
+        An iterator of ``(X_batch, y_batch)`` pairs.
+
+    >>> [yb.tolist() for _, yb in batches(np.zeros((5, 1)), np.arange(5), 2, shuffle=False)]
+    [[0, 1], [2, 3], [4]]
+    """
+    X, y = _pair(X, y, "batches")
+    batch_size = _count(batch_size, "batches: batch_size")
+    # Validated now, not at the first next(): a bad argument fails where it is passed.
+    order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
+    return ((X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(y), batch_size))
