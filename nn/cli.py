@@ -1,31 +1,29 @@
 """The ``dualgrad`` command: trace tables, graph pictures, a training run and a demo, from a terminal.
 
-Formulas go through ``autograd.formula``'s whitelist (never ``eval``). Every error is one message on
-stderr and a non-zero exit code; ``--help`` works on every subcommand.
+Formulas go through ``autograd.formula``'s whitelist (never ``eval``; the words are read in ``nn.cli_input``,
+the training runs are ``nn.recipes``). Every error is one message on stderr and a non-zero exit code;
+``--help`` works on every subcommand.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import Any
 
 from autograd.formula import FormulaError, parse
-from autograd.operand import check_number
-from autograd.value import Value, topological_order
+from autograd.value import Value
+
+from .boundary import boundary_figure
+from .cli_input import LECTURE, CommandError, build, leaves, lecture_example, parse_assignments
+from .recipes import RECIPES, Say, train
 
 __all__ = ["main", "lecture_example", "parse_assignments", "trace_text", "write_graph", "train", "demo",
            "boundary_figure", "RECIPES"]
 
-LECTURE = "x1*x2 + exp(x1*x2) - sin(x2)"
-LECTURE_POINT = {"x1": 1.5, "x2": 0.5}
 NEURON = "tanh(w*x + b)"
 NEURON_POINT = {"w": -3.0, "x": 2.0, "b": 6.88}
 OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam")  # nn.train.OPTIMIZERS, named here so --help needs no nn import
@@ -33,102 +31,6 @@ DOT_FORMATS = (".dot", ".gv")
 PICTURE_FORMATS = (".svg", ".png", ".pdf")
 INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
                     "conda: conda install graphviz)")
-_ASSIGNMENT = re.compile(r"\s*([^\W\d]\w*)\s*=(?!=)(.*)", re.DOTALL)
-Say = Callable[[str], None]
-
-
-class CommandError(Exception):
-    """A problem with what was typed: printed as one message, exit code 1."""
-
-
-# ---- formulas and values from the command line -------------------------------------------------------
-
-def lecture_example(x1: float = 1.5, x2: float = 0.5) -> Value:
-    """The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2), built in the lecture's order v1 ... v7.
-
-    >>> f = lecture_example(); f.backward(); round(f.data, 5), [round(n.grad, 5) for n in f.parents[1].parents]
-    (2.38757, [3.117, -1.0])
-    """
-    v1, v2 = Value(x1, label="x1"), Value(x2, label="x2")
-    v3 = v1 * v2
-    v4 = v2.sin()
-    v5 = v3.exp()
-    v6 = v3 - v4
-    return v5 + v6
-
-
-def parse_assignments(items: Sequence[str]) -> dict[str, float]:
-    """``["x1=1.5", "x2=1/3"]`` -> ``{"x1": 1.5, "x2": 0.333...}``: each value a number or a constant formula.
-
-    Args:
-        items: ``NAME=VALUE`` texts.
-
-    Returns:
-        the values by name.
-
-    >>> parse_assignments(["w=-3", "b=2**0.5"])
-    {'w': -3.0, 'b': 1.4142135623730951}
-    """
-    values: dict[str, float] = {}
-    for item in items:
-        match = _ASSIGNMENT.fullmatch(item)
-        if not match:
-            raise CommandError(f"expected NAME=VALUE (such as x1=1.5), got {item!r}")
-        # NFKC, as Python's parser normalises the names in the formula
-        name, text = unicodedata.normalize("NFKC", match.group(1)), match.group(2).strip()
-        if name in values:
-            raise CommandError(f"{name} is given twice ({name}={values[name]:g} and {item.strip()})")
-        values[name] = _number(name, text)
-    return values
-
-
-def _number(name: str, text: str) -> float:
-    if not text:
-        raise CommandError(f"{name}= needs a number after the '=', such as {name}=1.5")
-    try:
-        return check_number(float(text), name)
-    except ValueError as error:
-        if "finite" in str(error):
-            raise CommandError(f"{name}={text}: the value must be a finite number") from None
-    try:  # a constant such as 1/3 or 2**0.5, through the same whitelist
-        formula = parse(text)
-        if not formula.variables:
-            return check_number(formula(), name)
-    except (FormulaError, ArithmeticError, ValueError):
-        pass
-    raise CommandError(f"{name}={text}: the value must be a number (or a constant such as 1/3), got {text!r}")
-
-
-def build(items: Sequence[str]) -> tuple[str, Value, list[Value]]:
-    """The formula's text, its output Value and its input Values, from the command line's words.
-
-    Without a formula it is the lecture's example, at the point given (default x1 = 1.5, x2 = 0.5).
-    """
-    formulas = [item for item in items if not _ASSIGNMENT.fullmatch(item)]
-    if len(formulas) > 1:
-        raise CommandError(f"expected one formula and NAME=VALUE pairs, got {len(formulas)} formulas: "
-                           + ", ".join(repr(f) for f in formulas) + " (quote the formula as one argument)")
-    values = parse_assignments([item for item in items if item not in formulas])
-    if not formulas:
-        unknown = sorted(set(values) - set(LECTURE_POINT))
-        if unknown:
-            raise CommandError(f"the lecture's example has the variables x1, x2; unknown: {', '.join(unknown)} "
-                               "(give a formula to use other names)")
-        root = lecture_example(**{**LECTURE_POINT, **values})
-        return LECTURE, root, _inputs(root)
-    formula = parse(formulas[0])
-    if not formula.variables:
-        raise CommandError(f"the formula {formulas[0]!r} has no variables: nothing to differentiate")
-    missing = [name for name in formula.variables if name not in values]
-    if missing:
-        raise CommandError(f"missing a value for {', '.join(missing)}: add "
-                           + " ".join(f"{name}=NUMBER" for name in missing))
-    root = formula.evaluate(**values)
-    return formulas[0], root, _inputs(root)
-
-
-def _inputs(root: Value) -> list[Value]:
-    return [node for node in topological_order(root) if node.rule is None]
 
 
 # ---- trace and graph --------------------------------------------------------------------------------
@@ -207,130 +109,6 @@ def run_graph(args: argparse.Namespace) -> int:
 
 # ---- train ------------------------------------------------------------------------------------------
 
-class Recipe(NamedTuple):
-    """How ``dualgrad train NAME`` trains by default: settings that reach good accuracy in seconds."""
-
-    hidden: tuple[int, ...]
-    activation: str
-    epochs: int
-    lr: float
-    batch_size: int | None  # None: the whole data set in each step
-    about: str
-
-
-RECIPES: dict[str, Recipe] = {
-    "xor": Recipe((8,), "tanh", 200, 0.05, None, "the XOR truth table (4 points; no perceptron can learn it)"),
-    "moons": Recipe((16, 16), "relu", 30, 0.02, 16, "two interleaving half circles, 300 points"),
-    "circles": Recipe((16, 16), "relu", 30, 0.02, 16, "two concentric circles, 300 points"),
-    "spirals": Recipe((16, 16), "relu", 80, 0.02, 16, "two interleaved spirals, 300 points"),
-    "digits": Recipe((32,), "relu", 5, 0.01, 32, "scikit-learn's 8x8 handwritten digits, 1797 images, 10 classes"),
-}
-
-
-def load_data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(X_train, y_train, X_test, y_test)`` of a recipe's data set: a quarter held out (XOR: its 4 points)."""
-    from . import data
-
-    if name == "xor":
-        X, y = data.logic_gate("xor")
-        return X, y, X, y
-    if name == "digits":
-        X, y = data.load_digits()
-        X = X / 16.0  # pixel intensities 0 .. 16, scaled to [0, 1] as the lecture does
-    else:
-        generators: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
-            "moons": data.moons, "circles": data.circles, "spirals": data.spirals}
-        X, y = generators[name](300, seed=seed)
-    X_train, X_test, y_train, y_test = data.train_test_split(X, y, test_size=0.25, seed=seed)
-    return X_train, y_train, X_test, y_test
-
-
-def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = None, optimizer: str = "adam",
-          lr: float | None = None, batch_size: int | None = None, seed: int = 0, out: Path | None = None,
-          progress: bool = True, say: Say = print) -> dict[str, Any]:
-    """Train an MLP on a named data set by its recipe (any setting overridden); save the plots in ``out``.
-
-    Returns:
-        ``{"model", "history", "train_accuracy", "test_accuracy", "files"}``.
-    """
-    from . import MLP
-    from .train import fit, predict
-
-    if name not in RECIPES:
-        raise CommandError(f"unknown data set {name!r}; choose one of {', '.join(RECIPES)}")
-    recipe = RECIPES[name]
-    X, y, X_test, y_test = load_data(name, seed)
-    classes = int(max(y.max(), y_test.max())) + 1
-    sizes = [*(recipe.hidden if hidden is None else hidden), 1 if classes == 2 else classes]
-    model = MLP(X.shape[1], sizes, activation=recipe.activation, seed=seed)
-    epochs = recipe.epochs if epochs is None else epochs
-    lr = recipe.lr if lr is None else lr
-    batch = recipe.batch_size if batch_size is None else batch_size
-    held_out = "tested on the same 4 points" if name == "xor" else f"{len(X_test)} held out for testing"
-    say(f"{name}: {recipe.about}; {len(X)} training points, {held_out}")
-    say(f"model: MLP({X.shape[1]}, {sizes}), {recipe.activation}, {model.num_parameters()} parameters; "
-        f"{optimizer} lr={lr:g}, {epochs} epochs, batches of {batch or len(X)}")
-    validation = None if name == "xor" else (X_test, y_test)
-    history = fit(model, X, y, loss="bce_logits" if classes == 2 else "cross_entropy", optimizer=optimizer,
-                  epochs=epochs, batch_size=batch, lr=lr, metrics=["accuracy"], validation=validation,
-                  progress=progress, seed=seed)
-    train_accuracy = float(np.mean(predict(model, X) == y))
-    test_accuracy = float(np.mean(predict(model, X_test) == y_test))
-    say(f"final accuracy: train {train_accuracy:.1%}, test {test_accuracy:.1%} (loss {history['loss'][-1]:.4g})")
-    files = []
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        figure = history.plot()
-        figure.suptitle(f"{name}: MLP({X.shape[1]}, {sizes}), {optimizer}")
-        files.append(out / f"{name}-loss.png")
-        figure.savefig(files[-1], dpi=100)
-        if X.shape[1] == 2:
-            files.append(out / f"{name}-boundary.png")
-            boundary_figure(model, X, y, None if name == "xor" else X_test, y_test,
-                            f"{name}: test accuracy {test_accuracy:.1%}").savefig(files[-1], dpi=100)
-        for path in files:
-            say(f"wrote {path}")
-    return {"model": model, "history": history, "train_accuracy": train_accuracy,
-            "test_accuracy": test_accuracy, "files": files}
-
-
-def boundary_figure(model: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray | None = None,
-                    y_test: np.ndarray | None = None, title: str = "", resolution: int = 150) -> Any:
-    """The model's decision regions over the plane of 2-D data, with the points (test points as crosses).
-
-    Returns:
-        a matplotlib Figure (object API only: no pyplot state, so it works headless).
-    """
-    from matplotlib.figure import Figure
-
-    from autograd.compiled import NotCompilable, compile_graph
-
-    from .train import predict_scores
-
-    points = X if X_test is None else np.vstack([X, X_test])
-    low, high = points.min(axis=0) - 0.3, points.max(axis=0) + 0.3
-    gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    try:  # the whole grid in one numpy replay of the model's graph: ~100x faster than one Value pass per point
-        scores = np.asarray(compile_graph(lambda *xs: model(list(xs)), grid[:2]).forward(grid))
-    except NotCompilable:
-        scores = predict_scores(model, grid)
-    regions = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
-    classes = int(max(y.max(), regions.max())) + 1
-    figure = Figure(figsize=(5, 4.5), layout="constrained")
-    ax = figure.subplots()
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(classes + 1) - 0.5, cmap="coolwarm", alpha=0.3)
-    if scores.ndim == 1:  # the boundary itself, where the logit crosses 0
-        ax.contour(gx, gy, scores.reshape(gx.shape), levels=[0.0], colors="k", linewidths=1)
-    style: dict[str, Any] = {"cmap": "coolwarm", "vmin": 0, "vmax": classes - 1, "edgecolors": "k", "linewidths": 0.5}
-    ax.scatter(X[:, 0], X[:, 1], c=y, s=18, label="training", **style)
-    if X_test is not None:
-        ax.scatter(X_test[:, 0], X_test[:, 1], c=y_test, s=30, marker="X", label="test", **style)
-    ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8)
-    return figure
-
-
 def run_train(args: argparse.Namespace) -> int:
     train(args.dataset, hidden=args.hidden, epochs=args.epochs, optimizer=args.optimizer, lr=args.lr,
           batch_size=args.batch_size, seed=args.seed, out=Path(args.out), progress=not args.quiet)
@@ -346,9 +124,9 @@ def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = pr
     out.mkdir(parents=True, exist_ok=True)
     say("1/3  The lecture's example, traced: forward mode gives one partial per pass, reverse mode all of them\n")
     root = lecture_example()
-    say(trace_text(LECTURE, root, _inputs(root)))
+    say(trace_text(LECTURE, root, leaves(root)))
     files = [out / "lecture-trace.md"]
-    files[0].write_text(trace_text(LECTURE, root, _inputs(root), markdown=True), encoding="utf-8")
+    files[0].write_text(trace_text(LECTURE, root, leaves(root), markdown=True), encoding="utf-8")
 
     say(f"2/3  Computation graphs with every node's data and gradient: the lecture's f and the neuron {NEURON}")
     missing_dot = False
