@@ -1,4 +1,4 @@
-"""The evaluation trace (Wengert list) of a graph: v1 ... vn, its tables, and step-through backprop.
+"""The evaluation trace (Wengert list) of a graph: v1 ... vn, its forward and reverse tables, its steps.
 
 Numbering: the inputs come first (v1 ... vk, in the order they were made), then every operation in
 the order it ran; constants (numbers lifted into the graph) get no name and are written inline. So
@@ -7,26 +7,18 @@ the lecture's ``v3 = x1*x2; v4 = x2.sin(); v5 = v3.exp(); v6 = v3 - v4; v7 = v5 
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Iterator, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from .dual import Dual
 from .dual import apply_rule as dual_apply_rule
-from .ops import CONSTANT, Rule
+from .notation import expression_text, number_text, partial_formulas, sum_text, term_text
+from .ops import CONSTANT
+from .steps import Step, backprop_steps
+from .tables import Contribution, ForwardRow, ReverseRow, Table
 from .value import Value, topological_order
 
-if TYPE_CHECKING:
-    from .viz import Graph
-
 __all__ = ["trace", "Trace", "Entry", "Table", "ForwardRow", "ReverseRow", "Contribution", "Step"]
-
-
-def _number(x: float, fmt: str = "g") -> str:
-    text = format(x, fmt)
-    return f"({text})" if text.startswith("-") else text
 
 
 class Entry(NamedTuple):
@@ -39,168 +31,7 @@ class Entry(NamedTuple):
     expression: str
 
 
-class Contribution(NamedTuple):
-    """``amount = adjoint(child) * partial``, passed from ``child`` to its argument ``parent``."""
 
-    child: Value
-    parent: Value
-    child_name: str
-    parent_name: str
-    adjoint: float
-    partial: float
-    amount: float
-
-
-class ForwardRow(NamedTuple):
-    """A row of the forward table: ``name = expression`` (value), ``name' = tangent_expression`` (tangent)."""
-
-    name: str
-    expression: str
-    value: float
-    tangent_expression: str
-    tangent: float
-
-
-class ReverseRow(NamedTuple):
-    """A row of the reverse table: ``name_bar = expression``, the contributions received, the adjoint."""
-
-    name: str
-    expression: str
-    contributions: tuple[Contribution, ...]
-    adjoint: float
-    label: str
-
-
-class Table:
-    """Rows with exact numbers, printed as aligned text, an HTML table (Jupyter) or markdown.
-
-    ``table["v3"]`` is the row named v3; ``table.rows`` keeps every number exactly.
-    """
-
-    def __init__(self, title: str, headers: Sequence[str], rows: Sequence[Any], cells: Sequence[Sequence[str]],
-                 numeric: Sequence[bool]) -> None:
-        self.title, self.headers, self.rows = title, tuple(headers), list(rows)
-        self.cells, self.numeric = [list(c) for c in cells], tuple(numeric)
-
-    def __getitem__(self, name: str) -> Any:
-        for row in self.rows:
-            if row.name == name:
-                return row
-        raise KeyError(f"no row named {name!r}; rows: {', '.join(r.name for r in self.rows)}")
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __str__(self) -> str:
-        lines = [self.headers, *self.cells]
-        widths = [max(len(line[i]) for line in lines) for i in range(len(self.headers))]
-
-        def join(line: Sequence[str]) -> str:
-            return "  ".join(c.rjust(w) if num else c.ljust(w)
-                             for c, w, num in zip(line, widths, self.numeric)).rstrip()
-
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join([self.title, join(self.headers), rule, *map(join, self.cells)])
-
-    def _repr_html_(self) -> str:
-        def row(tag: str, line: Sequence[str]) -> str:
-            return "<tr>" + "".join(f'<{tag} style="text-align:{"right" if num else "left"}">{html.escape(c)}</{tag}>'
-                                    for c, num in zip(line, self.numeric)) + "</tr>"
-
-        body = "".join(row("td", line) for line in self.cells)
-        return (f"<table><caption>{html.escape(self.title)}</caption><thead>{row('th', self.headers)}</thead>"
-                f"<tbody>{body}</tbody></table>")
-
-    def to_markdown(self) -> str:
-        """The table in GitHub markdown (``|`` and ``*`` escaped)."""
-        def row(line: Sequence[str]) -> str:
-            return "| " + " | ".join(c.replace("|", "\\|").replace("*", "\\*") for c in line) + " |"
-
-        align = "|" + "|".join("---:" if num else ":---" for num in self.numeric) + "|"
-        return "\n".join([f"**{self.title}**", "", row(self.headers), align, *map(row, self.cells)])
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-# ---- formulas in v-names, read from the rule table -----------------------------------------------------
-
-_VARIABLE = re.compile(r"\b[xy]\b")
-_REMARK = re.compile(r"\s*\([^()]*:[^()]*\)\s*$")  # "0 (Heaviside: 1 at x >= 0)" -> "0"
-_SIMPLE = re.compile(r"[\w.]+(\([^()]*\))?|\(.*\)")
-
-
-def _split_top(text: str) -> list[str]:
-    """Split at the commas that are not inside parentheses."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    return [*parts, text[start:].strip()]
-
-
-def _expression(node: Value, args: list[str]) -> str:
-    rule = node.rule
-    assert rule is not None
-    if rule.symbol and len(args) == 2:
-        return f"{args[0]} {rule.symbol} {args[1]}"
-    if rule.name == "neg":
-        return f"-{args[0]}"
-    if rule.name == "pow" and rule.params:
-        return f"{args[0]} ** {_number(rule.params[0])}"
-    if rule.name == "dot":
-        n = len(args) // 2
-        return f"dot([{', '.join(args[:n])}], [{', '.join(args[n:])}])"
-    return f"{rule.name}({', '.join(args + [_number(p) for p in rule.params])})"
-
-
-@lru_cache(maxsize=1024)
-def _templates(rule: Rule) -> tuple[str, ...]:
-    """The partials of the rule's one-line math (``"d(x * y) = (y, x)"`` -> ``["y", "x"]``); [] if unreadable."""
-    rhs = _REMARK.sub("", rule.math.rsplit(" = ", 1)[-1]).strip()
-    return (rhs,) if rule.arity == 1 else tuple(_split_top(rhs[1:-1])) if rhs[:1] + rhs[-1:] == "()" else ()
-
-
-def _partial_texts(node: Value, name: str, args: list[str], expression: str) -> list[str]:
-    """``d node / d arg_j`` as formulas in v-names, from the rule's one-line math (numbers if it can't be read)."""
-    rule = node.rule
-    assert rule is not None
-    if rule.name == "sum":
-        return ["1"] * len(args)
-    if rule.name == "dot":  # d/dw_i = x_i, d/dx_i = w_i
-        n = len(args) // 2
-        return args[n:] + args[:n]
-    terms = _templates(rule)
-    if len(terms) != len(args):
-        return [format(p, "g") for p in node.partials]
-    names = dict(zip("xy", args))
-    texts = [_VARIABLE.sub(lambda m: names.get(m.group(), m.group()), t) for t in terms]
-    if rule.arity == 1 and rule.symbol is None:
-        # A partial that reuses the output (exp, tanh, sigmoid) names it, as the lecture writes v5_bar v5.
-        texts = [t.replace(expression, name).replace(f"{rule.name}({args[0]})", name) for t in texts]
-    return texts
-
-
-def _term(coefficient: str, symbol: str, coefficient_first: bool) -> str | None:
-    if coefficient in ("0", "-0"):
-        return None
-    if coefficient == "1":
-        return symbol
-    if coefficient == "-1":
-        return "-" + symbol
-    if not _SIMPLE.fullmatch(coefficient):
-        coefficient = f"({coefficient})"
-    return f"{coefficient} {symbol}" if coefficient_first else f"{symbol} {coefficient}"
-
-
-def _sum(terms: list[str | None]) -> str:
-    kept = [t for t in terms if t is not None]
-    return " + ".join(kept).replace("+ -", "- ") if kept else "0"
-
-
-# ---- the trace ------------------------------------------------------------------------------------------
 
 class Trace:
     """The Wengert list of a graph (see ``trace``).
@@ -222,14 +53,14 @@ class Trace:
         self._names: dict[Value, str] = {n: f"v{i}" for i, n in enumerate(inputs + ops, 1)}
         self._partials: dict[Value, list[str]] = {}
         self.entries = [Entry(i, f"v{i}", n, "input", n.label or "input") for i, n in enumerate(inputs, 1)]
-        self.entries += [Entry(i, f"v{i}", n, "op", _expression(n, self._args(n)))
+        self.entries += [Entry(i, f"v{i}", n, "op", expression_text(n, self._args(n)))
                          for i, n in enumerate(ops, len(inputs) + 1)]
         self.inputs = self.entries[:len(inputs)]
         self._entries = {e.node: e for e in self.entries}
 
     def name(self, node: Value) -> str:
         """``"v3"`` for a node of the trace, the number itself for a constant."""
-        return self._names.get(node) or _number(node.data)
+        return self._names.get(node) or number_text(node.data)
 
     def _args(self, node: Value) -> list[str]:
         return [self.name(p) for p in node.parents]
@@ -237,8 +68,8 @@ class Trace:
     def partial_texts(self, entry: Entry) -> list[str]:
         """The local partials of an operation as formulas, one per argument (``["v2", "v1"]`` for v1 * v2)."""
         if entry.node not in self._partials:
-            self._partials[entry.node] = _partial_texts(entry.node, entry.name, self._args(entry.node),
-                                                        entry.expression)
+            self._partials[entry.node] = partial_formulas(entry.node, entry.name, self._args(entry.node),
+                                                          entry.expression)
         return self._partials[entry.node]
 
     def __len__(self) -> int:
@@ -308,8 +139,8 @@ class Trace:
                 tangent_text = "1" if e.node is seed else "0"
             else:
                 duals[e.node] = dual_apply_rule(e.node.rule, tuple(duals[p] for p in e.node.parents))  # type: ignore
-                tangent_text = _sum([_term(c, f"{self.name(p)}'", True) for c, p in
-                                     zip(self.partial_texts(e), e.node.parents) if p.rule is not CONSTANT])
+                tangent_text = sum_text([term_text(c, f"{self.name(p)}'", True) for c, p in
+                                         zip(self.partial_texts(e), e.node.parents) if p.rule is not CONSTANT])
             d = duals[e.node]
             rows.append(ForwardRow(e.name, e.expression, d.primal, tangent_text, d.tangent))
         title = f"Forward (tangent) trace, d/d {seed.label or self.name(seed)}"
@@ -347,8 +178,8 @@ class Trace:
             if e.node is self.output:
                 text = "1"
             else:
-                text = _sum([_term(self.partial_texts(self._entries[c.child])[slot], f"{c.child_name}_bar", False)
-                             for slot, c in _positions(got)])
+                text = sum_text([term_text(self.partial_texts(self._entries[c.child])[slot], f"{c.child_name}_bar",
+                                           False) for slot, c in _positions(got)])
             rows.append(ReverseRow(e.name, text, got, adjoints.get(e.node, 0.0), e.node.label))
         cells = [[f"{r.name}_bar = {r.expression}",
                   " + ".join(f"{format(c.adjoint, fmt)} * {format(c.partial, fmt)}" for c in r.contributions)
@@ -371,23 +202,7 @@ class Trace:
         >>> x.grad == 3 * x.exp().data
         True
         """
-        run = _Run(self, grad)
-        for node in self.nodes:
-            if node.parents:
-                node.grad = 0.0
-        run.start = {n: n.grad for n in self.nodes}
-        self.output.grad += grad
-        for k, e in enumerate(reversed(self.entries)):
-            out_bar = e.node.grad
-            passed = []
-            for parent, partial in zip(e.node.parents, e.node.partials):
-                amount = out_bar * partial if out_bar else 0.0
-                if out_bar:
-                    parent.grad += amount
-                passed.append(Contribution(e.node, parent, e.name, self.name(parent), out_bar, partial, amount))
-            step = Step(k, len(self.entries), e.node, e.name, out_bar, tuple(passed), run)
-            run.steps.append(step)
-            yield step
+        yield from backprop_steps(self, grad)
 
 
 def _positions(contributions: tuple[Contribution, ...]) -> list[tuple[int, Contribution]]:
@@ -401,67 +216,6 @@ def _positions(contributions: tuple[Contribution, ...]) -> list[tuple[int, Contr
         seen[key] = slot + 1
         out.append((slot, c))
     return out
-
-
-class _Run:
-    """One stepping run: where it started, and the steps so far (so any step can rebuild its grads)."""
-
-    def __init__(self, trace_: Trace, seed: float) -> None:
-        self.trace, self.seed = trace_, seed
-        self.start: dict[Value, float] = {}
-        self.steps: list[Step] = []
-
-
-class Step:
-    """One step of backprop: ``node``'s adjoint is final; ``contributions`` are what it passed to its arguments."""
-
-    __slots__ = ("index", "total", "node", "name", "adjoint", "contributions", "_run")
-
-    def __init__(self, index: int, total: int, node: Value, name: str, adjoint: float,
-                 contributions: tuple[Contribution, ...], run: _Run) -> None:
-        self.index, self.total, self.node, self.name = index, total, node, name
-        self.adjoint, self.contributions, self._run = adjoint, contributions, run
-
-    @property
-    def root(self) -> Value:
-        """The output the run backpropagates from."""
-        return self._run.trace.output
-
-    @property
-    def edges(self) -> list[tuple[Value, Value]]:
-        """``(argument, node)`` for each contribution: the edges the adjoint flowed along."""
-        return [(c.parent, c.child) for c in self.contributions]
-
-    @property
-    def finished(self) -> list[Value]:
-        """The nodes whose adjoint is final after this step (this one included)."""
-        entries = self._run.trace.entries
-        return [e.node for e in entries[len(entries) - self.index - 1:]]
-
-    @property
-    def grads(self) -> dict[Value, float]:
-        """Every node's ``.grad`` right after this step, replayed exactly from the run's start."""
-        grads = dict(self._run.start)
-        grads[self.root] += self._run.seed
-        for step in self._run.steps[:self.index + 1]:
-            if step.adjoint:
-                for c in step.contributions:
-                    grads[c.parent] += c.amount
-        return grads
-
-    def draw(self, **options: Any) -> Graph:
-        """The graph with this node and the edges it passed its adjoint along highlighted (see ``draw``)."""
-        from .viz import draw  # viz imports this module: import at call time
-
-        return draw(self.root, highlight=self, **options)
-
-    def __str__(self) -> str:
-        passed = ", ".join(f"{c.parent_name} += {c.amount:.6g}" for c in self.contributions
-                           if c.parent.rule is not CONSTANT)
-        return (f"step {self.index + 1} of {self.total}: {self.name}_bar = {self.adjoint:.6g} is final"
-                + (f"; passes {passed}" if passed else ""))
-
-    __repr__ = __str__
 
 
 def trace(root: Value) -> Trace:
