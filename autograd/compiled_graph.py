@@ -1,0 +1,271 @@
+"""CompiledGraph: one example's graph grouped into numpy steps (``autograd.lanes``), replayed on a batch.
+
+``compile_graph`` traces ``fn`` (``autograd.capture``), refuses a graph that depends on the data, and compiles it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .capture import NotCompilable, compare_signatures, signature, trace_example
+from .lanes import ArrayStep
+from .operand import check_number, not_finite
+from .ops import CONSTANT, RULES
+from .value import Value
+
+__all__ = ["CompiledGraph", "compile_graph"]
+
+_DOT = RULES["dot"]
+_SUM = RULES["sum"]
+
+
+class CompiledGraph:
+    """A traced graph, replayed with numpy on a batch (one lane per example).
+
+    Attributes:
+        n_inputs, n_outputs: the numbers ``fn`` takes and returns.
+        parameters: the leaves that are neither inputs nor constants (a model's weights), in creation
+            order; their ``.data`` is read afresh at every call, and gradients are added to their ``.grad``.
+        n_nodes, n_steps: nodes in the graph, numpy steps in a replay.
+    """
+
+    def __init__(self, inputs: list[Value], outputs: list[Value], order: list[Value]) -> None:
+        where = {node: i for i, node in enumerate(order)}
+        slot = {x: i for i, x in enumerate(inputs)}
+        lane = [False] * len(order)
+        level = [0] * len(order)
+        row: list[int] = [0] * len(order)
+        self.parameters: list[Value] = []
+        constants: list[int] = []
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, node in enumerate(order):
+            if node in slot:
+                lane[i], row[i] = True, slot[node]
+            elif not node.parents:
+                if node.rule is CONSTANT:
+                    constants.append(i)
+                else:
+                    row[i] = len(self.parameters)
+                    self.parameters.append(node)
+            else:
+                parents = [where[p] for p in node.parents]
+                lanes = tuple(lane[p] for p in parents)
+                lane[i] = any(lanes)
+                level[i] = 1 + max(level[p] for p in parents)
+                key: tuple[Any, ...] = (level[i], lane[i], node.rule, lanes)
+                if node.rule is _DOT and lane[i]:  # a layer: dot nodes reading the same inputs
+                    n = len(parents) // 2
+                    key += (tuple(parents[n:] if lanes[n] else parents[:n]),)
+                groups.setdefault(key, []).append(i)
+        for j, i in enumerate(constants):
+            row[i] = len(self.parameters) + j
+        n_lane, n_uniform = len(inputs), len(self.parameters) + len(constants)
+        self.steps: list[ArrayStep] = []
+        for key in sorted(groups, key=lambda k: (k[0], groups[k][0])):
+            members = groups[key]
+            start = n_lane if key[1] else n_uniform
+            for k, i in enumerate(members):
+                row[i] = start + k
+            if key[1]:
+                n_lane += len(members)
+            else:
+                n_uniform += len(members)
+            matrix = np.array([[row[where[p]] for p in order[i].parents] for i in members], dtype=np.intp)
+            self.steps.append(ArrayStep(key[2], key[1], slice(start, start + len(members)), matrix, list(key[3])))
+        self._n_lane = n_lane
+        self._uniform_start = np.zeros(n_uniform)  # parameters, constants, then nodes of them alone
+        self._uniform_start[len(self.parameters):len(self.parameters) + len(constants)] = [
+            order[i].data for i in constants]
+        self._outputs = [(lane[where[o]], row[where[o]]) for o in outputs]
+        self.n_inputs, self.n_outputs = len(inputs), len(outputs)
+        self.n_nodes, self.n_steps = len(order), len(self.steps)
+        self._self_check(inputs, order, lane, row)
+
+    def __repr__(self) -> str:
+        return (f"CompiledGraph({self.n_inputs} inputs, {self.n_outputs} outputs, {len(self.parameters)} "
+                f"parameters, {self.n_nodes} nodes in {self.n_steps} numpy steps)")
+
+    def _self_check(self, inputs: list[Value], order: list[Value], lane: list[bool], row: list[int]) -> None:
+        """Replay the traced example and compare every node with the trace: the array rules must agree."""
+        V, U = self._forward(np.array([[x.data for x in inputs]]))
+        for i, node in enumerate(order):
+            replayed = V[row[i], 0] if lane[i] else U[row[i]]
+            if not abs(replayed - node.data) <= 1e-9 * max(1.0, abs(node.data)):
+                raise NotCompilable(f"the numpy version of {node.rule.title if node.rule else 'an input'} gives "
+                                    f"{replayed!r} where the traced graph has {node.data!r}: check the rule's "
+                                    "array_value")
+
+    # ---- forward ---------------------------------------------------------------------------------
+
+    def _batch(self, X: Any) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1 and self.n_inputs == 1:
+            X = X[:, None]
+        if X.ndim != 2 or X.shape[1] != self.n_inputs or len(X) == 0:
+            raise ValueError(f"expected a batch of shape (examples, {self.n_inputs}), got shape {X.shape}")
+        if not np.isfinite(X).all():
+            bad = int(np.argwhere(~np.isfinite(X))[0][0])
+            raise ValueError(f"example {bad} of the batch is not finite: {X[bad].tolist()}")
+        return X
+
+    def _forward(self, X: np.ndarray, checked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        V = np.empty((self._n_lane, len(X)))
+        V[:self.n_inputs] = X.T
+        U = self._uniform_start.copy()
+        U[:len(self.parameters)] = [p.data for p in self.parameters]
+        with np.errstate(all="ignore"):  # a non-finite result is found below and explained per example
+            for step in self.steps:
+                try:
+                    out = step.value(V, U)
+                except (ArithmeticError, ValueError):
+                    self._explain(step, V, U)
+                    raise
+                table = V if step.lane else U
+                table[step.rows] = out
+                if checked and not np.isfinite(table[step.rows]).all():
+                    self._explain(step, V, U)
+                    raise FloatingPointError(f"{step.rule.title}: a result is not finite in this batch")
+        if not checked and not (np.isfinite(V).all() and np.isfinite(U).all()):
+            return self._forward(X, checked=True)
+        return V, U
+
+    def _explain(self, step: ArrayStep, V: np.ndarray, U: np.ndarray) -> None:
+        """Raise the dynamic engine's error for the first example and node of ``step`` that fails."""
+        xs = step.gather(V, U)
+        shape = (step.size, V.shape[1]) if step.lane else (step.size,)
+        columns = [np.broadcast_to(x, shape) for x in xs]
+        for index in np.ndindex(*shape[::-1]):
+            args = [float(c[index[::-1]]) for c in columns]
+            where = f"example {index[0]} of the batch: " if step.lane else ""
+            try:
+                out = step.rule.value(*args)
+                if out - out != 0.0:
+                    not_finite(step.rule, args, out)
+            except (ArithmeticError, ValueError) as error:
+                raise type(error)(f"{where}{error}") from None
+
+    def forward(self, X: Any) -> np.ndarray:
+        """The outputs for every example: shape (examples,) for one output, else (examples, outputs).
+
+        Args:
+            X: the inputs, shape (examples, n_inputs).
+
+        >>> g = compile_graph(lambda x, y: x * y + 1, [[2.0, 3.0]])
+        >>> g.forward([[2.0, 3.0], [1.0, -1.0]]).tolist()
+        [7.0, 0.0]
+        """
+        X = self._batch(X)
+        V, U = self._forward(X)
+        out = np.stack([V[r] if is_lane else np.full(len(X), U[r]) for is_lane, r in self._outputs], axis=1)
+        return out[:, 0] if self.n_outputs == 1 else out
+
+    # ---- backward --------------------------------------------------------------------------------
+
+    def _backward(self, V: np.ndarray, U: np.ndarray, seeds: list[float], careful: bool) -> tuple[np.ndarray,
+                                                                                                  np.ndarray]:
+        V_bar, U_bar = np.zeros_like(V), np.zeros_like(U)
+        for (is_lane, r), seed in zip(self._outputs, seeds):
+            if is_lane:
+                V_bar[r] += seed
+            else:  # an output that is the same in every lane counts once per example
+                U_bar[r] += seed * V.shape[1]
+        with np.errstate(all="ignore"):
+            for step in reversed(self.steps):
+                out_bar = (V_bar if step.lane else U_bar)[step.rows]
+                if step.dense:
+                    W, X = U[step.weights], step.inputs.read(V, U, True)
+                    dW = out_bar @ X.T  # summed over the lanes by the product itself
+                    if step.weights_unique:
+                        U_bar[step.weights] += dW
+                    else:
+                        np.add.at(U_bar, step.weights, dW)
+                    step.inputs.add(V_bar, U_bar, W.T @ out_bar, True)
+                    continue
+                if step.stacked:
+                    X = V[step.matrix]
+                    if step.rule is _SUM:
+                        contribution = np.broadcast_to(out_bar[:, None, :], X.shape)
+                    else:  # d(w . x) = (x, w)
+                        n = X.shape[1] // 2
+                        contribution = out_bar[:, None, :] * np.concatenate([X[:, n:], X[:, :n]], axis=1)
+                    if step.matrix_unique:
+                        V_bar[step.matrix] += contribution
+                    else:
+                        np.add.at(V_bar, step.matrix, contribution)
+                    continue
+                xs = step.gather(V, U)
+                out = (V if step.lane else U)[step.rows]
+                partials = step.partials(out, xs)
+                for column, partial in zip(step.columns, partials):
+                    if type(partial) is float and partial == 1.0:
+                        contribution = out_bar
+                    else:
+                        contribution = out_bar * partial
+                        if careful:  # as backward(): a zero adjoint passes nothing on, not inf * 0 = NaN
+                            contribution = np.where(out_bar == 0.0, 0.0, contribution)
+                    column.add(V_bar, U_bar, contribution, step.lane)
+        return V_bar, U_bar
+
+    def value_and_grad(self, X: Any, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """The output of every example, and the gradient summed over the examples (one output only).
+
+        ``scale * sum over examples of d out / d p`` is added to each parameter's ``.grad`` (parameters
+        accumulate, as with ``backward()``); pass ``scale = 1 / len(X)`` for the mean.
+
+        Args:
+            X: the inputs, shape (examples, n_inputs).
+            scale: the seed adjoint of each example's output.
+
+        Returns:
+            (outputs, shape (examples,); d out / d inputs of each example times ``scale``, shape
+            (examples, n_inputs)).
+
+        >>> w = Value(3.0)
+        >>> g = compile_graph(lambda x: (w * x).tanh(), [[0.1], [0.2]])
+        >>> out, dx = g.value_and_grad([[0.0], [0.0]]); (out.tolist(), dx.tolist(), w.grad)
+        ([0.0, 0.0], [[3.0], [3.0]], 0.0)
+        """
+        if self.n_outputs != 1:
+            raise ValueError(f"value_and_grad needs one output, this graph has {self.n_outputs}")
+        scale = check_number(scale, "scale")
+        X = self._batch(X)
+        V, U = self._forward(X)
+        V_bar, U_bar = self._backward(V, U, [scale], careful=False)
+        n = len(self.parameters)
+        if not (np.isfinite(U_bar[:n]).all() and np.isfinite(V_bar[:self.n_inputs]).all()):
+            V_bar, U_bar = self._backward(V, U, [scale], careful=True)
+        for p, g in zip(self.parameters, U_bar[:n].tolist()):
+            p.grad += g
+        is_lane, r = self._outputs[0]
+        return (V[r].copy() if is_lane else np.full(len(X), U[r])), V_bar[:self.n_inputs].T.copy()
+
+
+def compile_graph(fn: Callable[..., Any], examples: Any) -> CompiledGraph:
+    """Trace ``fn`` once and compile its graph for batches; refuse graphs that depend on the data.
+
+    ``fn`` is traced on the first row of ``examples`` and traced again on up to two more (the second
+    and the last): if the graph's shape or a constant differs, or if a Value is compared while tracing
+    (a Python ``if`` on the data), ``NotCompilable`` says where. Pass rows that take different branches.
+
+    Args:
+        fn: a function of ``n`` Values returning a Value (or a list of Values).
+        examples: rows of ``n`` numbers, shape (rows, n), at least one.
+
+    Returns:
+        a CompiledGraph: ``forward(X)`` and ``value_and_grad(X)``.
+
+    >>> g = compile_graph(lambda x, y: x * y, [[1.0, 2.0], [3.0, 4.0]])
+    >>> g.forward([[5.0, 6.0], [7.0, 8.0]]).tolist()
+    [30.0, 56.0]
+    """
+    rows = np.asarray(examples, dtype=float)
+    if rows.ndim != 2 or len(rows) == 0:
+        raise ValueError(f"examples must be rows of inputs, shape (rows, n), got shape {rows.shape}")
+    inputs, outputs, order = trace_example(fn, rows[0].tolist())
+    first = signature(inputs, outputs, order)
+    for i in sorted({min(1, len(rows) - 1), len(rows) - 1} - {0}):
+        compare_signatures(first, signature(*trace_example(fn, rows[i].tolist())), order)
+    return CompiledGraph(inputs, outputs, order)
