@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ class Recipe(NamedTuple):
     lr: float
     batch_size: int | None  # None: the whole data set in each step
     about: str
+    compiled: bool = False  # train and score through autograd.compiled (numpy replays of the traced graph)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -34,7 +36,10 @@ RECIPES: dict[str, Recipe] = {
     "moons": Recipe((16, 16), "relu", 30, 0.02, 16, "two interleaving half circles, 300 points"),
     "circles": Recipe((16, 16), "relu", 30, 0.02, 16, "two concentric circles, 300 points"),
     "spirals": Recipe((16, 16), "relu", 80, 0.02, 16, "two interleaved spirals, 300 points"),
-    "digits": Recipe((32,), "relu", 5, 0.01, 32, "scikit-learn's 8x8 handwritten digits, 1797 images, 10 classes"),
+    # The lecture's network, compiled: 60 epochs in about 5 s on one core; seeds 0 .. 11 reach 96.2% to 98.7% on
+    # the held-out quarter (mean 97.0%). The dynamic engine needs about 3 s an epoch here.
+    "digits": Recipe((32, 16), "tanh", 60, 0.002, 32, "scikit-learn's 8x8 handwritten digits, 1797 images, "
+                     "10 classes", compiled=True),
 }
 
 
@@ -65,7 +70,8 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
         ``{"model", "history", "train_accuracy", "test_accuracy", "files"}``.
     """
     from . import MLP
-    from .train import fit, predict
+    from .metrics import _classes, compile_scores, predict_scores
+    from .train import fit
 
     if name not in RECIPES:
         raise CommandError(f"unknown data set {name!r}; choose one of {', '.join(RECIPES)}")
@@ -80,13 +86,15 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
     held_out = "tested on the same 4 points" if name == "xor" else f"{len(X_test)} held out for testing"
     say(f"{name}: {recipe.about}; {len(X)} training points, {held_out}")
     say(f"model: MLP({X.shape[1]}, {sizes}), {recipe.activation}, {model.num_parameters()} parameters; "
-        f"{optimizer} lr={lr:g}, {epochs} epochs, batches of {batch or len(X)}")
+        f"{optimizer} lr={lr:g}, {epochs} epochs, batches of {batch or len(X)}"
+        f"{'; compiled (autograd.compiled)' if recipe.compiled else ''}")
     validation = None if name == "xor" else (X_test, y_test)
     history = fit(model, X, y, loss="bce_logits" if classes == 2 else "cross_entropy", optimizer=optimizer,
                   epochs=epochs, batch_size=batch, lr=lr, metrics=["accuracy"], validation=validation,
-                  progress=progress, seed=seed)
-    train_accuracy = float(np.mean(predict(model, X) == y))
-    test_accuracy = float(np.mean(predict(model, X_test) == y_test))
+                  progress=progress, seed=seed, compiled=recipe.compiled)
+    scores = compile_scores(model, X) if recipe.compiled else partial(predict_scores, model)
+    train_accuracy = float(np.mean(_classes(scores(X), 0.0) == y))
+    test_accuracy = float(np.mean(_classes(scores(X_test), 0.0) == y_test))
     say(f"final accuracy: train {train_accuracy:.1%}, test {test_accuracy:.1%} (loss {history['loss'][-1]:.4g})")
     files = []
     if out is not None:

@@ -12,6 +12,7 @@ import gc
 import math
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,10 +22,20 @@ from autograd.value import Value
 
 from . import losses, optim
 from .history import History
-from .metrics import _classes, _positive_int, _rows, _scores, accuracy, confusion_matrix, predict, predict_scores
+from .metrics import (
+    _classes,
+    _positive_int,
+    _rows,
+    _scores,
+    accuracy,
+    compile_scores,
+    confusion_matrix,
+    predict,
+    predict_scores,
+)
 
-__all__ = ["fit", "train_step", "History", "TrainingDiverged", "predict", "predict_scores", "accuracy",
-           "confusion_matrix", "LOSSES", "OPTIMIZERS"]
+__all__ = ["fit", "train_step", "History", "TrainingDiverged", "predict", "predict_scores", "compile_scores",
+           "accuracy", "confusion_matrix", "LOSSES", "OPTIMIZERS"]
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -109,7 +120,8 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
         threshold: ``predict``'s threshold for one output (default 0.5 for ``"bce"``, else 0).
         compiled: trace the model and loss once and replay that graph with numpy on each batch
             (``autograd.compiled``): the same gradients, many times faster; refused (``NotCompilable``)
-            if the model or loss branches on the data. Metrics and validation still run dynamically.
+            if the model or loss branches on the data. Metrics and validation are measured on a compiled
+            forward pass too (``compile_scores``), the same numbers as the dynamic one.
 
     Returns:
         the History.
@@ -139,11 +151,17 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
     if lr_schedule is not None and not hasattr(opt, "lr"):
         raise TypeError(f"lr_schedule needs an optimiser with an lr attribute, got {type(opt).__name__}")
     step = train_step
+    scores_of: Callable[[list[list[float]]], np.ndarray] = lambda some: predict_scores(model, some)
+    evaluate = partial(_evaluate, model, loss_fn=loss_fn)
     if compiled:
         from autograd.compiled import compile_loss
 
-        step = compile_loss(model, loss_name if LOSSES.get(loss_name) is loss_fn else loss_fn, rows,
-                            targets).train_step
+        compiled_loss = compile_loss(model, loss_name if LOSSES.get(loss_name) is loss_fn else loss_fn, rows,
+                                     targets)
+        step = compiled_loss.train_step
+        if metric_fns or validation is not None:
+            scores_of = compile_scores(model, rows)
+            evaluate = partial(_evaluate_compiled, scores_of, compiled_loss)
     from tqdm.auto import tqdm
 
     history = History()
@@ -177,10 +195,10 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
         seconds = time.perf_counter() - started
         values = {"loss": total / steps}
         if metric_fns:
-            predicted = _classes(predict_scores(model, rows), threshold)
+            predicted = _classes(scores_of(rows), threshold)
             values.update({name: f(labels, predicted) for name, f in metric_fns})
         if validation is not None:
-            scores, val_loss = _evaluate(model, val_rows, val_targets, loss_fn)
+            scores, val_loss = evaluate(val_rows, val_targets)
             values["val_loss"] = val_loss
             predicted = _classes(scores, threshold)
             values.update({f"val_{name}": f(val_labels, predicted) for name, f in metric_fns})
@@ -296,3 +314,12 @@ def _evaluate(model: Any, rows: list[list[float]], targets: list[Any],
     outputs = [model(row) for row in rows]
     total = math.fsum(float(loss_fn(out, t).data) for out, t in zip(outputs, targets))
     return _scores(outputs), total / len(rows)
+
+
+def _evaluate_compiled(scores_of: Callable[[Any], np.ndarray], compiled_loss: Any, rows: list[list[float]],
+                       targets: list[Any]) -> tuple[np.ndarray, float]:
+    """``_evaluate`` by numpy replays: the model's compiled forward, and the compiled loss's graph (its inputs
+    are the features, then the targets) for the loss of each row."""
+    X = np.asarray(rows)
+    per_row = compiled_loss.graph.forward(np.concatenate([X, compiled_loss.targets(targets)], axis=1))
+    return scores_of(X), math.fsum(per_row.tolist()) / len(rows)

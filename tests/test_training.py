@@ -5,12 +5,15 @@ import matplotlib
 import numpy as np
 import pytest
 
+import nn.train
 from autograd import Value
+from autograd.compiled import NotCompilable, compile_graph
 from nn import MLP, data, optim
 from nn.train import (
     History,
     TrainingDiverged,
     accuracy,
+    compile_scores,
     confusion_matrix,
     fit,
     predict,
@@ -166,6 +169,38 @@ def test_history_metrics_validation_and_schedule():
         history["precision"]
 
 
+@pytest.mark.parametrize("loss,outputs,output_activation", [("cross_entropy", 3, None), ("bce", 1, "sigmoid"),
+                                                              ("hinge", 1, None)])
+def test_compiled_fit_records_the_dynamic_fits_history(loss, outputs, output_activation, monkeypatch):
+    # Three classes on moons: the two moons, the right one split at x = 1; bce reads 0/1 with threshold 0.5,
+    # hinge -1/+1 with threshold 0. Gradients agree to rounding, and so must every epoch's metrics.
+    X, y = data.moons(80, noise=0.2, seed=0)
+    y = {"cross_entropy": y + (X[:, 0] > 1.0), "bce": y, "hinge": 2 * y - 1}[loss]
+    X_train, X_val, y_train, y_val = data.train_test_split(X, y, test_size=0.25, seed=0)
+
+    def errors(y_true, y_pred):
+        return float(np.sum(y_true != y_pred))
+
+    def run(compiled):
+        model = MLP(2, [8, outputs], activation="tanh", output_activation=output_activation, seed=1)
+        return fit(model, X_train, y_train, loss=loss, optimizer="adam", lr=0.05, epochs=5, batch_size=16,
+                   metrics=["accuracy", errors], validation=(X_val, y_val), progress=False, compiled=compiled)
+
+    dynamic = run(compiled=False)
+    assert list(dynamic.metrics) == ["loss", "accuracy", "errors", "val_loss", "val_accuracy", "val_errors"]
+    assert dynamic["accuracy"][-1] >= 0.8 and dynamic["loss"][-1] < dynamic["loss"][0]  # it learns
+
+    def dynamic_forward(*args, **kwargs):
+        raise AssertionError("the compiled fit ran the dynamic forward pass")
+
+    monkeypatch.setattr(nn.train, "predict_scores", dynamic_forward)
+    monkeypatch.setattr(nn.train, "_evaluate", dynamic_forward)
+    compiled = run(compiled=True)
+    assert list(compiled.metrics) == list(dynamic.metrics)
+    for name, values in dynamic.metrics.items():
+        assert np.max(np.abs(np.subtract(compiled[name], values))) <= 1e-9, name
+
+
 def test_history_plot_is_headless():
     history = History()
     for epoch in range(5):
@@ -302,6 +337,32 @@ def test_predict_thresholds_one_output_and_takes_the_argmax_of_several():
     assert predict(first, X, threshold=0.5).tolist() == [0, 0, 1]
     assert predict(every, X).tolist() == [2, 1, 0]
     np.testing.assert_array_equal(predict_scores(every, X), X)
+
+
+def test_compile_scores_gives_predict_scores_numbers_and_shapes():
+    # One numpy replay of the traced graph for all rows; a model that branches on its data falls back.
+    X = data.moons(50, noise=0.2, seed=2)[0]
+    deep = MLP(2, [6, 5, 3], activation="tanh", seed=0)
+    one = MLP(2, [4, 1], activation="relu", seed=0)
+
+    def listed(row):  # a list of one Value: predict_scores gives a column, shape (n, 1)
+        return [one(row)]
+
+    for model, shape in ((deep, (50, 3)), (one, (50,)), (listed, (50, 1))):
+        scores = compile_scores(model, X[:5])
+        expected = predict_scores(model, X)
+        assert expected.shape == scores(X).shape == shape
+        assert np.max(np.abs(scores(X) - expected)) <= 1e-12 * max(1.0, np.max(np.abs(expected)))
+    scores = compile_scores(deep, X)
+    deep.layers[0].neurons[0].b.data += 1.0  # the weights are read afresh at each call
+    assert np.max(np.abs(scores(X) - predict_scores(deep, X))) <= 1e-12
+
+    def branching(row):
+        return Value(row[0]) if row[0] > 0 else Value(row[1])
+
+    with pytest.raises(NotCompilable, match="compared"):
+        compile_graph(lambda *xs: branching(list(xs)), X)
+    np.testing.assert_array_equal(compile_scores(branching, X)(X), np.where(X[:, 0] > 0, X[:, 0], X[:, 1]))
 
 
 def test_accuracy_by_hand():
