@@ -21,18 +21,16 @@ def boundary_figure(model: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray
     """
     from matplotlib.figure import Figure
 
-    from autograd.compiled import NotCompilable, compile_graph
-
-    from .train import predict_scores
+    from .metrics import compile_scores
 
     points = X if X_test is None else np.vstack([X, X_test])
     low, high = points.min(axis=0) - 0.3, points.max(axis=0) + 0.3
     gx, gy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
     grid = np.column_stack([gx.ravel(), gy.ravel()])
-    try:  # the whole grid in one numpy replay of the model's graph: ~100x faster than one Value pass per point
-        scores = np.asarray(compile_graph(lambda *xs: model(list(xs)), grid[:2]).forward(grid))
-    except NotCompilable:
-        scores = predict_scores(model, grid)
+    # the whole grid in one numpy replay of the model's graph: ~100x faster than one Value pass per point
+    scores = compile_scores(model, grid[:2])(grid)
+    if scores.ndim == 2 and scores.shape[1] == 1:  # one output returned as a list of one Value
+        scores = scores[:, 0]
     regions = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
     classes = int(max(y.max(), regions.max())) + 1
     figure = Figure(figsize=(5, 4.5), layout="constrained")
