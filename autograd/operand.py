@@ -62,6 +62,9 @@ def _binary(rule: Rule) -> tuple[Callable[[Any, Any], Any], Callable[[Any, Any],
     return forward, reflected
 
 
+_RULE_OF: dict[Callable[[Any], Any], str] = {}
+
+
 def _unary(name: str) -> Callable[[Any], Any]:
     rule = RULES[name]
 
@@ -70,6 +73,7 @@ def _unary(name: str) -> Callable[[Any], Any]:
 
     method.__name__ = name
     method.__doc__ = f"{name}(self); {rule.math}" + (f"; {rule.kink}" if rule.kink else "")
+    _RULE_OF[method] = name
     return method
 
 
@@ -127,9 +131,5 @@ class Operand:
 
 
 # Method name -> rule name of every one-operand method above: Value and Dual install faster
-# versions of the same rows (fewer calls per node) from this one list.
-UNARY_METHODS: dict[str, str] = {
-    "__neg__": "neg", "__abs__": "abs", "abs": "abs", "exp": "exp", "log": "log", "sqrt": "sqrt",
-    "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu",
-    "softplus": "softplus", "arctan": "arctan", "hardtanh": "hardtanh", "step": "step",
-}
+# versions of the same rows (fewer calls per node) from this one list, read off the class itself.
+UNARY_METHODS: dict[str, str] = {attr: _RULE_OF[m] for attr, m in vars(Operand).items() if m in _RULE_OF}

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 # The preprocessing lives in its own module; it is importable from here too (data.minmax_scale, ...).
-from .preprocessing import Arrays, _count, batches, minmax_scale, one_hot, standardize, train_test_split
+from .checks import count
+from .preprocessing import Arrays, batches, minmax_scale, one_hot, standardize, train_test_split
 
 __all__ = ["logic_gate", "moons", "circles", "spirals", "study_hours", "function_samples", "load_digits",
            "load_csv", "minmax_scale", "standardize", "one_hot", "train_test_split", "batches", "GATES", "CURVES"]
@@ -99,7 +100,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Arrays:
     >>> X, y = moons(10, seed=0); X.shape, sorted(set(y.tolist()))
     ((10, 2), [0, 1])
     """
-    n = _count(n, "moons: n", 2)
+    n = count(n, "moons: n", 2)
     noise = _scale(noise, "moons: noise")
     rng = np.random.default_rng(seed)
     upper, lower = _split(n, 2)
@@ -128,7 +129,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | 
     >>> X, y = circles(8, noise=0.0, seed=1); bool(np.allclose(np.hypot(*X[y == 1].T), 0.5))
     True
     """
-    n = _count(n, "circles: n", 2)
+    n = count(n, "circles: n", 2)
     noise = _scale(noise, "circles: noise")
     if not 0.0 < _scale(factor, "circles: factor") < 1.0:
         raise ValueError(f"circles: factor must lie strictly between 0 and 1, got {factor!r}")
@@ -163,8 +164,8 @@ def spirals(n: int = 100, classes: int = 2, turns: float = 1.0, noise: float = 0
     >>> X, y = spirals(9, classes=3, seed=0); X.shape, sorted(set(y.tolist()))
     ((9, 2), [0, 1, 2])
     """
-    classes = _count(classes, "spirals: classes", 2)
-    n = _count(n, "spirals: n", classes)
+    classes = count(classes, "spirals: classes", 2)
+    n = count(n, "spirals: n", classes)
     noise = _scale(noise, "spirals: noise")
     turns = _scale(turns, "spirals: turns")
     rng = np.random.default_rng(seed)
@@ -217,7 +218,7 @@ def function_samples(name: str, n: int = 50, low: float | None = None, high: flo
     if name not in CURVES:
         raise ValueError(f"function_samples: unknown function {name!r}; choose one of {', '.join(CURVES)}")
     f, default_low, default_high = CURVES[name]
-    n = _count(n, "function_samples: n")
+    n = count(n, "function_samples: n")
     noise = _scale(noise, "function_samples: noise")
     low = default_low if low is None else float(low)
     high = default_high if high is None else float(high)

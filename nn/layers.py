@@ -23,6 +23,7 @@ from autograd.ops import RULES
 from autograd.value import Value, apply_rule
 
 from . import activations
+from .checks import count
 from .module import Module
 
 __all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs"]
@@ -58,14 +59,6 @@ def init_bound(init: str | float, activation: str, fan_in: int, fan_out: int) ->
     if isinstance(init, (int, float)) and not isinstance(init, bool) and init > 0 and math.isfinite(init):
         return float(init)
     raise ValueError(f"init must be 'auto', 'kaiming', 'xavier', 'uniform' or a positive number, got {init!r}")
-
-
-def _size(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__} ({n!r})")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return int(n)
 
 
 def _activation(activation: Activation) -> tuple[str, Callable[..., Any]]:
@@ -108,7 +101,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: Activation = "relu", seed: int | random.Random | None = None,
                  init: str | float = "auto", name: str = "N1") -> None:
-        self.nin = _size(nin, "nin")
+        self.nin = count(nin, "nin")
         self.activation, self._act = _activation(activation)
         self._rule = activations.ACTIVATION_RULES.get(self.activation) if isinstance(activation, str) else None
         bound = init_bound(init, self.activation, self.nin, 1)
@@ -158,7 +151,7 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: Activation = "relu",
                  seed: int | random.Random | None = None, init: str | float = "auto", name: str = "L1") -> None:
-        self.nin, self.nout = _size(nin, "nin"), _size(nout, "nout")
+        self.nin, self.nout = count(nin, "nin"), count(nout, "nout")
         self.activation = _activation(activation)[0]
         bound = init_bound(init, self.activation, self.nin, self.nout)
         rng = make_rng(seed)
@@ -202,7 +195,7 @@ class MLP(Module):
                  init: str | float = "auto") -> None:
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        sizes = [_size(nin, "nin")] + [_size(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        sizes = [count(nin, "nin")] + [count(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
         _activation(activation)  # checked even when there is no hidden layer to use it
         rng = make_rng(seed)
         last = len(nouts) - 1

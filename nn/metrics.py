@@ -7,18 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from .checks import count
+
 __all__ = ["predict", "predict_scores", "compile_scores", "accuracy", "confusion_matrix"]
 
 
-# These two checks are shared with the fit loop (nn.train), so both report bad arguments alike.
-def _positive_int(n: Any, who: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{who} must be an int, got {type(n).__name__} ({n!r})")
-    if n < 1:
-        raise ValueError(f"{who} must be at least 1, got {n}")
-    return int(n)
-
-
+# Shared with the fit loop (nn.train), so both report bad arguments alike.
 def _rows(X: Any, who: str) -> list[list[float]]:
     """``X`` as a list of rows of Python floats (much faster for Values to read than numpy scalars)."""
     array = np.asarray(X, dtype=float)
@@ -153,7 +147,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
         if len(labels) and (labels.dtype.kind not in "iu" or labels.min() < 0):
             raise ValueError(f"confusion_matrix: {name} must hold class labels 0, 1, 2, ...")
     largest = int(max(t.max(initial=-1), p.max(initial=-1)))
-    classes = largest + 1 if num_classes is None else _positive_int(num_classes, "num_classes")
+    classes = largest + 1 if num_classes is None else count(num_classes, "num_classes")
     if largest >= classes:
         raise ValueError(f"confusion_matrix: label {largest} is out of range for {classes} classes")
     matrix = np.zeros((classes, classes), dtype=np.int64)

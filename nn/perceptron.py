@@ -18,7 +18,8 @@ from autograd import dot
 from autograd import functions as F
 from autograd.value import Value
 
-from .layers import _size, as_inputs, make_rng
+from .checks import count
+from .layers import as_inputs, make_rng
 from .module import Module
 
 __all__ = ["Perceptron"]
@@ -40,7 +41,7 @@ class Perceptron(Module):
     """
 
     def __init__(self, nin: int, lr: float = 0.1, seed: int | random.Random | None = None) -> None:
-        self.nin = _size(nin, "nin")
+        self.nin = count(nin, "nin")
         if isinstance(lr, bool) or not isinstance(lr, (int, float)):
             raise TypeError(f"lr must be a number, got {type(lr).__name__} ({lr!r})")
         if not (lr > 0 and math.isfinite(lr)):
@@ -106,7 +107,7 @@ class Perceptron(Module):
             raise ValueError(f"X has {len(examples)} examples but y has {len(targets)} labels")
         if not np.all((targets == 0) | (targets == 1)):
             raise ValueError(f"perceptron labels must be 0 or 1, got {sorted(set(targets.tolist()))}")
-        epochs = _size(epochs, "epochs")
+        epochs = count(epochs, "epochs")
         weights = self._weights()
         mistakes: list[int] = []
         for _ in range(epochs):

@@ -13,17 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from .checks import count
+
 __all__ = ["minmax_scale", "standardize", "one_hot", "train_test_split", "batches"]
 
 Arrays = tuple[np.ndarray, np.ndarray]
-
-
-def _count(n: Any, who: str, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{who} must be an int, got {type(n).__name__} ({n!r})")
-    if n < minimum:
-        raise ValueError(f"{who} must be at least {minimum}, got {n}")
-    return int(n)
 
 
 def _matrix(X: Any, who: str) -> np.ndarray:
@@ -110,7 +104,7 @@ def one_hot(y: Any, num_classes: int | None = None) -> np.ndarray:
     if len(labels) and labels.min() < 0:
         raise ValueError(f"one_hot: labels must be >= 0, got {labels.min()}")
     largest = int(labels.max()) if len(labels) else -1
-    classes = largest + 1 if num_classes is None else _count(num_classes, "one_hot: num_classes")
+    classes = largest + 1 if num_classes is None else count(num_classes, "one_hot: num_classes")
     if largest >= classes:
         raise ValueError(f"one_hot: label {largest} is out of range for {classes} classes")
     out = np.zeros((len(labels), classes))
@@ -174,7 +168,7 @@ def batches(X: Any, y: Any, batch_size: int, shuffle: bool = True, seed: int | N
     [[0, 1], [2, 3], [4]]
     """
     X, y = _pair(X, y, "batches")
-    batch_size = _count(batch_size, "batches: batch_size")
+    batch_size = count(batch_size, "batches: batch_size")
     # Validated now, not at the first next(): a bad argument fails where it is passed.
     order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
     return ((X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(y), batch_size))

@@ -21,10 +21,10 @@ from autograd import summation
 from autograd.value import Value
 
 from . import losses, optim
+from .checks import count
 from .history import History
 from .metrics import (
     _classes,
-    _positive_int,
     _rows,
     _scores,
     accuracy,
@@ -135,8 +135,8 @@ def fit(model: Any, X: Any, y: Any, loss: str | Callable[[Any, Any], Value] = "m
     3
     """
     rows = _rows(X, "X")
-    epochs = _positive_int(epochs, "epochs")
-    size = len(rows) if batch_size is None else _positive_int(batch_size, "batch_size")
+    epochs = count(epochs, "epochs")
+    size = len(rows) if batch_size is None else count(batch_size, "batch_size")
     loss_name, loss_fn = _loss(loss)
     params = model.parameters()
     opt = _optimizer(optimizer, params, lr)
