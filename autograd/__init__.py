@@ -7,7 +7,7 @@ from .formula import Formula, FormulaError, parse
 from .functional import derivative, grad, jvp, value_and_grad
 from .functions import apply, dot, summation
 from .ops import RULES, Rule, defrule
-from .trace import Step, Trace, trace
+from .tracing import Step, Trace, trace
 from .value import Value, topological_order
 from .viz import draw, step_through, to_dot
 

@@ -17,7 +17,7 @@ from typing import Any
 import graphviz
 
 from .ops import CONSTANT
-from .trace import Step, Trace
+from .tracing import Step, Trace
 from .value import Value
 
 __all__ = ["to_dot", "draw", "step_through", "Graph", "GraphvizNotFound", "LargeGraphWarning", "MAX_NODES"]

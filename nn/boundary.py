@@ -21,7 +21,7 @@ def boundary_figure(model: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray
     """
     from matplotlib.figure import Figure
 
-    from .metrics import compile_scores
+    from .train.metrics import compile_scores
 
     points = X if X_test is None else np.vstack([X, X_test])
     low, high = points.min(axis=0) - 0.3, points.max(axis=0) + 0.3

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 
 from autograd import Dual, Value, dot, summation
 from autograd.strategies import expressions
-from autograd.trace import Step, Trace, trace
+from autograd.tracing import Step, Trace, trace
 
 X1, X2 = 1.5, 0.5
 

@@ -5,7 +5,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-import nn.train
+import nn.train.loop
 from autograd import Value
 from autograd.compiled import NotCompilable, compile_graph
 from nn import MLP, data, optim
@@ -193,8 +193,8 @@ def test_compiled_fit_records_the_dynamic_fits_history(loss, outputs, output_act
     def dynamic_forward(*args, **kwargs):
         raise AssertionError("the compiled fit ran the dynamic forward pass")
 
-    monkeypatch.setattr(nn.train, "predict_scores", dynamic_forward)
-    monkeypatch.setattr(nn.train, "_evaluate", dynamic_forward)
+    monkeypatch.setattr(nn.train.loop, "predict_scores", dynamic_forward)
+    monkeypatch.setattr(nn.train.loop, "_evaluate", dynamic_forward)
     compiled = run(compiled=True)
     assert list(compiled.metrics) == list(dynamic.metrics)
     for name, values in dynamic.metrics.items():

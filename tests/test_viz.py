@@ -7,7 +7,7 @@ import graphviz
 import pytest
 
 from autograd import Value, dot
-from autograd.trace import trace
+from autograd.tracing import trace
 from autograd.viz import Graph, GraphvizNotFound, LargeGraphWarning, draw, step_through, to_dot
 
 VALUE_NODE = re.compile(r"^\s*(v\d+|c\d+) \[label=", re.M)

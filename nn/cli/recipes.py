@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .boundary import boundary_figure
-from .cli_input import CommandError
+from ..boundary import boundary_figure
+from .words import CommandError
 
 __all__ = ["Recipe", "RECIPES", "load_data", "train"]
 
@@ -45,7 +45,7 @@ RECIPES: dict[str, Recipe] = {
 
 def load_data(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(X_train, y_train, X_test, y_test)`` of a recipe's data set: a quarter held out (XOR: its 4 points)."""
-    from . import data
+    from .. import data
 
     if name == "xor":
         X, y = data.logic_gate("xor")
@@ -69,9 +69,9 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
     Returns:
         ``{"model", "history", "train_accuracy", "test_accuracy", "files"}``.
     """
-    from . import MLP
-    from .metrics import _classes, compile_scores, predict_scores
-    from .train import fit
+    from .. import MLP
+    from ..train import fit
+    from ..train.metrics import _classes, compile_scores, predict_scores
 
     if name not in RECIPES:
         raise CommandError(f"unknown data set {name!r}; choose one of {', '.join(RECIPES)}")

@@ -3,7 +3,7 @@
 One step is ``train_step``: forward every row of a batch, average the losses into one node, add the
 L2 penalty, backward once, let the optimiser step. ``fit`` only checks the data, feeds batches to that
 step and keeps the books, so another step (a compiled one) can be swapped in. The History lives in
-``nn.history``, predictions and metrics in ``nn.metrics``; all are importable from here too.
+``nn.train.history``, predictions and metrics in ``nn.train.metrics``.
 """
 
 from __future__ import annotations
@@ -20,22 +20,12 @@ import numpy as np
 from autograd import summation
 from autograd.value import Value
 
-from . import losses, optim
-from .checks import count
+from .. import losses, optim
+from ..checks import count
 from .history import History
-from .metrics import (
-    _classes,
-    _rows,
-    _scores,
-    accuracy,
-    compile_scores,
-    confusion_matrix,
-    predict,
-    predict_scores,
-)
+from .metrics import _classes, _rows, _scores, accuracy, compile_scores, predict_scores
 
-__all__ = ["fit", "train_step", "History", "TrainingDiverged", "predict", "predict_scores", "compile_scores",
-           "accuracy", "confusion_matrix", "LOSSES", "OPTIMIZERS"]
+__all__ = ["fit", "train_step", "TrainingDiverged", "LOSSES", "OPTIMIZERS", "DEFAULT_LR"]
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 

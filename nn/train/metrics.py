@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import count
+from ..checks import count
 
 __all__ = ["predict", "predict_scores", "compile_scores", "accuracy", "confusion_matrix"]
 

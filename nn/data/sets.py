@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 
-# The preprocessing lives in its own module; it is importable from here too (data.minmax_scale, ...).
-from .checks import count
-from .preprocessing import Arrays, batches, minmax_scale, one_hot, standardize, train_test_split
+from ..checks import count
+from .preprocessing import Arrays
 
 __all__ = ["logic_gate", "moons", "circles", "spirals", "study_hours", "function_samples", "load_digits",
-           "load_csv", "minmax_scale", "standardize", "one_hot", "train_test_split", "batches", "GATES", "CURVES"]
+           "load_csv", "GATES", "CURVES"]
 
 # Truth tables over the inputs (0, 0), (0, 1), (1, 0), (1, 1).
 GATES: dict[str, tuple[int, int, int, int]] = {

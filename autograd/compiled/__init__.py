@@ -11,7 +11,7 @@ is in ``capture``, the numpy steps in ``lanes``, the replay in ``compiled_graph`
 """
 
 from .capture import NotCompilable
-from .compiled_graph import CompiledGraph, compile_graph
-from .compiled_loss import LANE_LOSSES, CompiledLoss, compile_loss
+from .loss import LANE_LOSSES, CompiledLoss, compile_loss
+from .replay import CompiledGraph, compile_graph
 
 __all__ = ["NotCompilable", "CompiledGraph", "compile_graph", "CompiledLoss", "compile_loss", "LANE_LOSSES"]

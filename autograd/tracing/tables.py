@@ -6,7 +6,7 @@ import html
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .value import Value
+from ..value import Value
 
 __all__ = ["Table", "ForwardRow", "ReverseRow", "Contribution"]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import value as value_module
-from .operand import check_number, is_number
-from .ops import CONSTANT, Rule
-from .value import Value
+from .. import value as value_module
+from ..operand import check_number, is_number
+from ..ops import CONSTANT, Rule
+from ..value import Value
 
 __all__ = ["NotCompilable", "trace_example", "signature", "compare_signatures"]
 

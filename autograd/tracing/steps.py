@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .ops import CONSTANT
+from ..ops import CONSTANT
+from ..value import Value
 from .tables import Contribution
-from .value import Value
 
 if TYPE_CHECKING:
-    from .trace import Trace
-    from .viz import Graph
+    from ..viz import Graph
+    from .wengert import Trace
 
 __all__ = ["Step", "backprop_steps"]
 
@@ -26,7 +26,7 @@ def backprop_steps(trace_: Trace, grad: float = 1.0) -> Iterator[Step]:
     Returns:
         an iterator of Step, last entry first; each runs when it is taken.
 
-    >>> from autograd.trace import trace
+    >>> from autograd.tracing import trace
     >>> x = Value(3.0, label="x")
     >>> [str(s) for s in backprop_steps(trace(x * x))][0]
     'step 1 of 2: v2_bar = 1 is final; passes v1 += 3, v1 += 3'
@@ -98,7 +98,7 @@ class Step:
 
     def draw(self, **options: Any) -> Graph:
         """The graph with this node and the edges it passed its adjoint along highlighted (see ``draw``)."""
-        from .viz import draw  # viz imports the trace, which imports this module: import at call time
+        from ..viz import draw  # viz imports the trace, which imports this module: import at call time
 
         return draw(self.root, highlight=self, **options)
 

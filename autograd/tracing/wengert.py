@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .dual import Dual
-from .dual import apply_rule as dual_apply_rule
+from ..dual import Dual
+from ..dual import apply_rule as dual_apply_rule
+from ..ops import CONSTANT
+from ..value import Value, topological_order
 from .notation import expression_text, number_text, partial_formulas, sum_text, term_text
-from .ops import CONSTANT
 from .steps import Step, backprop_steps
 from .tables import Contribution, ForwardRow, ReverseRow, Table
-from .value import Value, topological_order
 
 __all__ = ["trace", "Trace", "Entry", "Table", "ForwardRow", "ReverseRow", "Contribution", "Step"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import count
+from ..checks import count
 
 __all__ = ["minmax_scale", "standardize", "one_hot", "train_test_split", "batches"]
 

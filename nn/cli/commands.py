@@ -17,12 +17,10 @@ from typing import Any
 from autograd.formula import FormulaError, parse
 from autograd.value import Value
 
-from .boundary import boundary_figure
-from .cli_input import LECTURE, CommandError, build, leaves, lecture_example, parse_assignments
 from .recipes import RECIPES, Say, train
+from .words import LECTURE, CommandError, build, leaves, lecture_example
 
-__all__ = ["main", "lecture_example", "parse_assignments", "trace_text", "write_graph", "train", "demo",
-           "boundary_figure", "RECIPES"]
+__all__ = ["main", "make_parser", "trace_text", "write_graph", "demo"]
 
 NEURON = "tanh(w*x + b)"
 NEURON_POINT = {"w": -3.0, "x": 2.0, "b": 6.88}
@@ -41,7 +39,7 @@ def trace_text(text: str, root: Value, inputs: list[Value], wrt: str | None = No
     >>> print(trace_text("x * x", *(lambda x: (x * x, [x]))(Value(3.0, label="x"))).splitlines()[-1])
       df/dx = 6
     """
-    from autograd.trace import trace
+    from autograd.tracing import trace
 
     names = [x.label for x in inputs]
     if wrt is not None and wrt not in names:

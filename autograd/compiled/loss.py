@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from .compiled_graph import CompiledGraph, compile_graph
-from .functions import dot, summation
-from .ops import RULES, Rule
-from .value import Value, apply_rule
+from ..functions import dot, summation
+from ..ops import RULES, Rule
+from ..value import Value, apply_rule
+from .replay import CompiledGraph, compile_graph
 
 __all__ = ["CompiledLoss", "compile_loss", "LANE_LOSSES"]
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from ..operand import check_number, not_finite
+from ..ops import CONSTANT, RULES
+from ..value import Value
 from .capture import NotCompilable, compare_signatures, signature, trace_example
 from .lanes import ArrayStep
-from .operand import check_number, not_finite
-from .ops import CONSTANT, RULES
-from .value import Value
 
 __all__ = ["CompiledGraph", "compile_graph"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .ops import Rule
-from .value import Value
+from ..ops import Rule
+from ..value import Value
 
 __all__ = ["number_text", "expression_text", "partial_formulas", "term_text", "sum_text"]
 
