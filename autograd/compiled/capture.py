@@ -11,11 +11,21 @@ from ..operand import check_number, is_number
 from ..ops import CONSTANT, Rule
 from ..value import Value
 
-__all__ = ["NotCompilable", "trace_example", "signature", "compare_signatures"]
+__all__ = ["NotCompilable", "trace_example", "signature", "compare_signatures", "is_tracing"]
 
 
 class NotCompilable(ValueError):
     """The graph cannot be replayed: its shape or its constants depend on the example."""
+
+
+def is_tracing() -> bool:
+    """True while ``compile_graph`` runs ``fn`` to record its graph: code whose graph would change from call to
+    call (a random dropout mask, say) checks this and raises ``NotCompilable``.
+
+    >>> is_tracing()
+    False
+    """
+    return value_module.compare_hook is _refuse_comparison
 
 
 def _refuse_comparison(node: Value, op: str, other: Any) -> None:
