@@ -6,19 +6,22 @@ its gradient flows to a learnable ``alpha``). ``get("relu")`` looks one up by na
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from autograd import functions as F
-from autograd import summation
 from autograd.ops import RULES, Rule, elu_rule, leaky_relu_rule
 from autograd.value import Value
 
 from .module import Module
 
 __all__ = ["identity", "step", "sigmoid", "tanh", "arctan", "relu", "leaky_relu", "prelu", "elu", "softplus",
-           "hardtanh", "absolute", "softmax", "log_softmax", "get", "ACTIVATIONS", "ACTIVATION_RULES", "PARAMETRIC",
-           "PReLU"]
+           "hardtanh", "absolute", "softmax", "log_softmax", "logsumexp", "get", "ACTIVATIONS", "ACTIVATION_RULES",
+           "PARAMETRIC", "PReLU"]
 
 
 def identity(x: Any) -> Any:
@@ -96,17 +99,72 @@ def get(name: str | None) -> Callable[..., Any]:
         raise ValueError(f"unknown activation {name!r}; known: {', '.join(sorted(ACTIVATIONS))}") from None
 
 
-def _shifted(logits: Sequence[Any], who: str) -> list[Any]:
-    """``z_i - max(z)``: the shift changes neither softmax nor its gradient, and keeps every exp <= 1."""
+def _shifted_exps(zs: tuple[float, ...]) -> tuple[float, list[float]]:
+    # shifted by the largest logit so that every exp is <= 1 and the shift is exact; z - top may be -inf
+    # for logits 2e308 apart, whose exp is then exactly 0, which is what the true value rounds to
+    top = max(zs)
+    return top, [math.exp(z - top) for z in zs]
+
+
+def _logsumexp_value(*zs: float) -> float:
+    top, exps = _shifted_exps(zs)
+    return top + math.log(sum(exps))
+
+
+def _logsumexp_partials(out: float, *zs: float) -> tuple[float, ...]:
+    _, exps = _shifted_exps(zs)  # softmax(z), from the exact shift rather than from the rounded out
+    total = sum(exps)
+    return tuple([e / total for e in exps])
+
+
+def _logsumexp_array(*zs: Any) -> Any:
+    top = functools.reduce(np.maximum, zs)
+    return top + np.log(sum([np.exp(z - top) for z in zs]))
+
+
+def _logsumexp_array_partials(out: Any, *zs: Any) -> tuple[Any, ...]:
+    top = functools.reduce(np.maximum, zs)
+    exps = [np.exp(z - top) for z in zs]
+    total = sum(exps)
+    return tuple([e / total for e in exps])
+
+
+# One node for log(sum_j exp(z_j)), however many logits: its value is computed stably inside the rule, so the
+# graph never reads a logit's number (the compiled path can replay it) and logits of +-1e308 are fine.
+LOGSUMEXP = Rule("logsumexp", None, _logsumexp_value, _logsumexp_partials,
+                 "d logsumexp(z) / d z_i = softmax(z)_i", array_value=_logsumexp_array,
+                 array_partials=_logsumexp_array_partials)
+
+# exp(x - y) as one node: softmax's exp(z_i - logsumexp(z)) even where z_i - logsumexp(z) is below -1.8e308
+# (the difference does not fit a float, its exp is 0).
+EXP_OF_DIFFERENCE = Rule("exp_sub", 2, lambda x, y: math.exp(x - y), lambda out, x, y: (out, -out),
+                         "d exp(x - y) = (out, -out)", array_value=lambda x, y: np.exp(x - y))
+
+
+def _logits(logits: Sequence[Any], who: str) -> list[Any]:
     values = list(logits)
     if not values:
         raise ValueError(f"{who}: needs at least one logit")
-    top = max(float(z) for z in values)  # a constant: the result does not depend on it
-    return [z - top for z in values]
+    return values
+
+
+def logsumexp(logits: Sequence[Any]) -> Any:
+    """``log sum_j exp(z_j)`` as one node, computed stably for any logits; its gradient is ``softmax(z)``.
+
+    Args:
+        logits: floats, Values or Duals.
+
+    Returns:
+        a float, Value or Dual (one node).
+
+    >>> round(logsumexp([1000.0, 1000.0]), 6), logsumexp([1e308, -1e308])
+    (1000.693147, 1e+308)
+    """
+    return F.apply(LOGSUMEXP, *_logits(logits, "logsumexp"))
 
 
 def softmax(logits: Sequence[Any]) -> list[Any]:
-    """``exp(z_i) / sum_j exp(z_j)``, computed on ``z - max(z)`` so logits of 1e3 do not overflow.
+    """``exp(z_i) / sum_j exp(z_j)``, computed as ``exp(z_i - logsumexp(z))``: stable for logits up to +-1e308.
 
     Args:
         logits: floats, Values or Duals.
@@ -114,16 +172,19 @@ def softmax(logits: Sequence[Any]) -> list[Any]:
     Returns:
         a list of probabilities, one per logit.
 
-    >>> [round(p, 4) for p in softmax([1000.0, 1000.0 + 0.6931471805599453])]
-    [0.3333, 0.6667]
+    >>> [round(p, 4) for p in softmax([1000.0, 1000.0 + 0.6931471805599453])], softmax([1e308, -1e308])
+    ([0.3333, 0.6667], [1.0, 0.0])
     """
-    exps = [F.exp(s) for s in _shifted(logits, "softmax")]
-    total = summation(exps)
-    return [e / total for e in exps]
+    zs = _logits(logits, "softmax")
+    total = F.apply(LOGSUMEXP, *zs)
+    return [F.apply(EXP_OF_DIFFERENCE, z, total) for z in zs]
 
 
 def log_softmax(logits: Sequence[Any]) -> list[Any]:
-    """``z_i - max(z) - log(sum_j exp(z_j - max(z)))``: the log-probabilities, stable for any logits.
+    """``z_i - logsumexp(z)``: the log-probabilities, stable for any logits.
+
+    Raises OverflowError where a log-probability is below -1.8e308 (logits more than that apart), which no
+    float holds (PyTorch gives -inf there); ``softmax`` gives that probability, 0.
 
     Args:
         logits: floats, Values or Duals.
@@ -134,9 +195,16 @@ def log_softmax(logits: Sequence[Any]) -> list[Any]:
     >>> [round(p, 4) for p in log_softmax([1000.0, 1000.0])]
     [-0.6931, -0.6931]
     """
-    shifted = _shifted(logits, "log_softmax")
-    log_total = F.log(summation([F.exp(s) for s in shifted]))
-    return [s - log_total for s in shifted]
+    zs = _logits(logits, "log_softmax")
+    total = F.apply(LOGSUMEXP, *zs)
+    out = []
+    for i, z in enumerate(zs):
+        try:
+            out.append(F.apply(RULES["sub"], z, total))
+        except OverflowError as error:  # z_i - logsumexp(z): the operands are in the message
+            raise OverflowError(f"log_softmax: the log-probability of logit {i} is below -1.8e308, beyond a float "
+                                f"({error}); softmax gives its probability, 0") from None
+    return out
 
 
 class PReLU(Module):
