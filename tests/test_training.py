@@ -5,6 +5,8 @@ import re
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nn.train.loop
 from autograd import Value
@@ -510,3 +512,32 @@ def test_record_snapshots_before_training_and_every_kth_epoch(compiled, monkeypa
     calls.clear()
     fit(model, X, y, loss="bce_logits", epochs=2, progress=False, compiled=compiled)
     assert calls == []  # record=None: no snapshots
+
+
+ARGUMENTS = ["l2", "lr", "threshold", "epochs", "batch_size", "seed", "record", "lr_schedule"]
+ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True, allow_infinity=True),
+                      st.text(max_size=2), st.just([1.0]), st.builds(lambda v: (lambda epoch: v), st.floats()))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(ARGUMENTS), ANY_VALUE, max_size=3))
+def test_random_arguments_train_alike_or_are_refused_alike_naming_the_argument(kwargs):
+    # either both paths train to the same losses, or both raise the same documented error; one refused before
+    # training has the same words in both and names an argument it was given
+    X, y = data.logic_gate("or")
+    outcomes = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(History, "snapshot", lambda *args: None, raising=False)
+        for compiled in (False, True):
+            try:
+                history = fit(MLP(2, [2, 1], seed=0), X, y, loss="bce_logits", progress=False, compiled=compiled,
+                              **({"epochs": 2} | kwargs))
+                outcomes.append((None, history["loss"]))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError, TrainingDiverged) as error:
+                outcomes.append((type(error), str(error)))
+    (dynamic_kind, dynamic), (compiled_kind, compiled) = outcomes
+    assert dynamic_kind is compiled_kind, outcomes
+    if dynamic_kind is None:
+        np.testing.assert_allclose(compiled, dynamic, rtol=1e-12)
+    elif "epoch" not in dynamic:
+        assert dynamic == compiled and any(re.match(rf"{name}\b", dynamic) for name in kwargs), outcomes

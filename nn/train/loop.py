@@ -234,10 +234,10 @@ def _plan(model: Any, X: Any, y: Any, loss: losses.Loss, optimizer: Any, lr: flo
         raise ValueError(f"l2 must be >= 0 (the weight of the penalty l2 * sum w^2), got {l2!r}")
     threshold = loss.threshold if threshold is None else check_number(threshold, "threshold")
     checked = None if validation is None else _validation(validation, loss, outputs)
-    scored = bool(metrics) or checked is not None
-    path = _compiled_path(model, loss, rows, scored) if compiled else _dynamic_path(model, loss)
-    return _Plan(params, opt, rows, targets, labels, l2, lr_schedule, _metrics(metrics), checked, threshold,
-                 path)
+    chosen = _metrics(metrics)
+    path = _compiled_path(model, loss, rows, bool(chosen) or checked is not None) if compiled else \
+        _dynamic_path(model, loss)
+    return _Plan(params, opt, rows, targets, labels, l2, lr_schedule, chosen, checked, threshold, path)
 
 
 def _snapshot(history: History, epoch: int, model: Any, plan: _Plan) -> None:
