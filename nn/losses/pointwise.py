@@ -133,7 +133,12 @@ class BinaryCrossEntropy(_Probabilities):
     def __init__(self, eps: float = EPSILON) -> None:
         if not 0 < check_number(eps, "binary_cross_entropy eps") < 0.5:
             raise ValueError(f"binary_cross_entropy: eps must be in (0, 0.5), got {eps!r}")
-        self.eps, self.clamp = eps, probability_clamp(eps)
+        self.eps = eps
+
+    @property
+    def clamp(self) -> Rule:
+        """The rule that clamps the probabilities: ``probability_clamp(eps)``."""
+        return probability_clamp(self.eps)
 
     def __call__(self, probabilities: Any, targets: Any, eps: float = EPSILON) -> Any:
         loss = self if eps == self.eps else BinaryCrossEntropy(eps)
