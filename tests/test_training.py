@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import nn.train.loop
+import nn.train.plan
 from autograd import Value
 from autograd.compiled import NotCompilable, compile_graph
 from nn import MLP, data, losses, optim
@@ -198,7 +198,7 @@ def test_compiled_fit_records_the_dynamic_fits_history(loss, outputs, output_act
         raise AssertionError("the compiled fit ran the dynamic forward pass")
 
     for name in ("predict_scores", "scores_of", "dynamic_objective"):
-        monkeypatch.setattr(nn.train.loop, name, dynamic_forward)
+        monkeypatch.setattr(nn.train.plan, name, dynamic_forward)
     compiled = run(compiled=True)
     assert list(compiled.metrics) == list(dynamic.metrics)
     for name, values in dynamic.metrics.items():
