@@ -5,10 +5,14 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-__all__ = ["check_number", "is_number", "ARITHMETIC_ERRORS"]
+__all__ = ["check_number", "is_number", "NotFinite", "ARITHMETIC_ERRORS"]
 
 # What a rule's float function raises outside its domain; the engine reports each as the rule's own error.
 ARITHMETIC_ERRORS = (ValueError, ArithmeticError)
+
+
+class NotFinite(ValueError):
+    """A NaN or an infinity where a finite number belongs (a Value's data, a seed, an argument)."""
 
 
 def is_number(x: Any) -> bool:
@@ -24,7 +28,7 @@ def check_number(x: Any, who: str) -> float:
     >>> check_number(float("nan"), "lr")
     Traceback (most recent call last):
     ...
-    ValueError: lr needs a finite number, got nan
+    autograd.finite.NotFinite: lr needs a finite number, got nan
     """
     if type(x) is not float:
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
@@ -41,5 +45,5 @@ def check_number(x: Any, who: str) -> float:
             raise OverflowError(f"{who} needs a number that fits a float (|x| < 1.8e308), got one with "
                                 f"{len(str(abs(int(x))))} digits") from None
     if x - x != 0.0:
-        raise ValueError(f"{who} needs a finite number, got {x!r}")
+        raise NotFinite(f"{who} needs a finite number, got {x!r}")
     return x

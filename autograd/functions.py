@@ -75,11 +75,17 @@ def function(rule: Rule) -> Callable[..., Any]:
     """
     if rule.name == "pow":
         return power
-    if rule.name == "sum":
-        return summation
-    if rule.name == "dot":
-        return dot
-    arity = rule.arity or 1
+    if rule.arity is None:  # n-ary: any number of operands (summation and dot take sequences instead)
+
+        def many(*args: Any) -> Any:
+            if not args:
+                raise TypeError(f"{rule.name}() needs at least one operand")
+            return evaluate(rule, args)
+
+        many.__name__ = many.__qualname__ = rule.name
+        many.__doc__ = f"{rule.name}(x1, ..., xn) for floats, Values or Duals; {rule.math}"
+        return many
+    arity = rule.arity
 
     def call(*args: Any, **params: Any) -> Any:
         if len(args) < arity:
@@ -108,15 +114,26 @@ def function(rule: Rule) -> Callable[..., Any]:
 
 def formula_functions() -> dict[str, tuple[Callable[..., Any], int, int, int]]:
     """What a formula may call: name -> (function, operands, fewest arguments, most arguments), for every rule
-    with a function and a fixed number of operands (``sum`` and ``dot`` are written with + and *). The
-    arguments after the operands are the rule's parameters, which must be numbers.
+    with a function (an n-ary one takes any number of operands: ``sum(a, b, c)``). The arguments after the
+    operands are the rule's parameters, which must be numbers.
 
-    >>> formula_functions()["leaky_relu"][1:]
-    (1, 1, 2)
+    >>> formula_functions()["leaky_relu"][1:], formula_functions()["sum"][1:]
+    ((1, 1, 2), (1000000, 1, 1000000))
     """
-    return {rule.name: (function(rule), rule.arity, rule.arity + sum(p.default is None for p in rule.params),
-                        rule.arity + len(rule.params))
-            for rule in RULES.values() if rule.function and rule.arity is not None}
+    table = {}
+    for rule in RULES.values():
+        if not rule.function:
+            continue
+        if rule.arity is None:
+            table[rule.name] = (function(rule), MANY, 1, MANY)
+        else:
+            table[rule.name] = (function(rule), rule.arity, rule.arity + sum(p.default is None for p in rule.params),
+                                rule.arity + len(rule.params))
+    return table
+
+
+MANY = 1_000_000
+"""How many operands an n-ary function may take in a formula."""
 
 
 def __getattr__(name: str) -> Callable[..., Any]:

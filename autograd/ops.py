@@ -7,15 +7,17 @@ backward (``create_graph=True``) and a Dual in nested forward mode. Kinks follow
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from typing import Any
 
 import numpy as np
 
+from .operand import evaluate
 from .rule import RULES, Param, Rule, defrule
 
-__all__ = ["sin", "cos", "log", "sigmoid", "RULES"]
+__all__ = ["sin", "cos", "log", "sigmoid", "exp_sub", "RULES"]
 
 
 # ---- the table's own functions, on any kind of number (used inside partials) -------------------------
@@ -230,6 +232,28 @@ defrule(Rule("clamp", 1, lambda x, low, high: min(max(x, low), high),
              array_partials=lambda out, x, low, high: (((x >= low) & (x <= high)).astype(float),)))
 
 
+def _probability_clamp(p: float, eps: float) -> float:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError("binary_cross_entropy's prediction is not a probability in [0, 1] (for raw scores use "
+                         "binary_cross_entropy_with_logits)")
+    return min(max(p, eps), 1.0 - eps)
+
+
+def _probability_clamp_array(p: Any, eps: float) -> Any:
+    if not np.all((p >= 0.0) & (p <= 1.0)):
+        raise ValueError("binary_cross_entropy's prediction is not a probability in [0, 1] in a lane of this batch "
+                         "(for raw scores use binary_cross_entropy_with_logits)")
+    return np.clip(p, eps, 1.0 - eps)
+
+
+# the clamp BCE applies to a probability before its logs: like clamp(eps, 1 - eps), and a raw score is refused
+defrule(Rule("probability_clamp", 1, _probability_clamp, lambda out, p, eps: _ONE if eps <= p <= 1 - eps else _ZERO,
+             notation=("1 if {eps} <= {x} <= 1 - {eps} else 0",), params=(Param("eps", 1e-6, (1e-6, 0.01)),),
+             domain=("probability",), kink="1 at both ends, as torch.clamp", kinks=lambda eps: (eps, 1.0 - eps),
+             array_value=_probability_clamp_array,
+             array_partials=lambda out, p, eps: (((p >= eps) & (p <= 1.0 - eps)).astype(float),)))
+
+
 # ---- two operands: PReLU, whose slope is an operand so it can learn ------------------------------------
 
 defrule(Rule("prelu", 2, lambda x, alpha: x if x > 0 else alpha * x,
@@ -248,13 +272,55 @@ def _sum(*xs: float) -> float:
 
 
 def _dot(*xs: Any) -> Any:
+    if len(xs) % 2:
+        raise ValueError(f"dot needs as many weights as inputs (an even number of operands), got {len(xs)}")
     n = len(xs) // 2
     return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)  # also elementwise on numpy lanes
 
 
+# ---- n-ary log-sum-exp and softmax's exp(z_i - logsumexp(z)): stable for any logits, no number read -----
+
+def exp_sub(x: Any, y: Any) -> Any:
+    """exp(x - y) on floats, numpy arrays, Values or Duals: the partial of logsumexp (softmax)."""
+    if type(x) is float and type(y) is float:
+        return math.exp(x - y)
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return np.exp(x - y)
+    return evaluate(RULES["exp_sub"], (x, y))
+
+
+def _logsumexp(*zs: float) -> float:
+    # shifted by the largest logit so that every exp is <= 1 and the shift is exact; z - top may be -inf
+    # for logits 2e308 apart, whose exp is then exactly 0, which is what the true value rounds to
+    top = max(zs)
+    return top + math.log(sum([math.exp(z - top) for z in zs]))
+
+
+def _logsumexp_array(*zs: Any) -> Any:
+    top = functools.reduce(np.maximum, zs)
+    with np.errstate(over="ignore"):
+        return top + np.log(sum([np.exp(z - top) for z in zs]))
+
+
+defrule(Rule("exp_sub", 2, lambda x, y: math.exp(x - y), lambda out, x, y: (out, -out), notation=("{out}", "-{out}"),
+             expression="exp({x} - {y})", array_value=lambda x, y: np.exp(x - y)))
+def _logsumexp_partials(out: Any, *zs: Any) -> tuple[Any, ...]:
+    if all(type(z) is float for z in zs):  # floats: softmax from the exact shift, not from the rounded out
+        top = max(zs)
+        exps = [math.exp(z - top) for z in zs]
+        total = sum(exps)
+        return tuple([e / total for e in exps])
+    return tuple([exp_sub(z, out) for z in zs])  # Values, Duals, lanes: the same numbers, differentiable
+
+
+defrule(Rule("logsumexp", None, _logsumexp, _logsumexp_partials,
+             "d logsumexp(z) = softmax(z) = (exp(z1 - logsumexp(z)), ...)",
+             notation=lambda args, out: [f"exp({a} - {out})" for a in args], array_value=_logsumexp_array))
+
+
 defrule(Rule("sum", None, _sum, lambda out, *xs: _ONE * len(xs), "d(x1 + ... + xn) = (1, ..., 1)",
-             notation=lambda args: ["1"] * len(args), function="summation",
+             notation=lambda args, out: ["1"] * len(args), function="summation",
              array_partials=lambda out, *xs: tuple(np.ones_like(out) for _ in xs)))
 defrule(Rule("dot", None, _dot, lambda out, *xs: xs[len(xs) // 2:] + xs[:len(xs) // 2],
              "d(w . x) = (x1, ..., xn, w1, ..., wn)",
-             notation=lambda args: args[len(args) // 2:] + args[:len(args) // 2]))
+             notation=lambda args, out: args[len(args) // 2:] + args[:len(args) // 2]))

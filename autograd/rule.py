@@ -21,6 +21,7 @@ DOMAINS: dict[str, tuple[Callable[[float], bool], str]] = {
     "positive": (lambda x: x > 0, "> 0"),
     "nonnegative": (lambda x: x >= 0, ">= 0"),
     "nonzero": (lambda x: x != 0, "non-zero"),
+    "probability": (lambda x: 0 <= x <= 1, "a probability in [0, 1]"),
 }
 
 
@@ -67,7 +68,7 @@ class Rule:
                  "array_partials", "adjoint", "domain_of", "kinks_of", "activation")
 
     def __init__(self, name: str, arity: int | None, value: Callable[..., Any], partials: Callable[..., Any],
-                 math: str = "", *, notation: tuple[str, ...] | Callable[[list[str]], list[str]] | None = None,
+                 math: str = "", *, notation: tuple[str, ...] | Callable[[list[str], str], list[str]] | None = None,
                  expression: str | None = None, symbol: str | None = None,
                  domain: tuple[str, ...] | Callable[..., tuple[str, ...]] = (),
                  kink: str = "", kinks: tuple[float, ...] | Callable[..., tuple[float, ...]] = (),

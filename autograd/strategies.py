@@ -33,9 +33,12 @@ def _op(rule: Rule, *children: Node) -> Node:
 
 
 def _guarded(domain: str, a: Node) -> Node:
-    """``a`` kept inside ``domain``: 0.5 + a * a for the operands of log, sqrt, division and real powers."""
+    """``a`` kept inside ``domain`` (a name of ``autograd.rule.DOMAINS``): 0.5 + a * a for the operands of log,
+    sqrt, division and real powers, sigmoid(a) for a probability."""
     if domain == "real":
         return a
+    if domain == "probability":
+        return _op(RULES["sigmoid"], a)
     return _op(RULES["add"], ("c", 0.5), _op(RULES["mul"], a, a))
 
 

@@ -64,7 +64,8 @@ class Value(Operand):
         self.written = 0
 
     def _set_data(self, x: float) -> None:
-        self._data = x if type(x) is float and x - x == 0.0 else check_number(x, "Value.data")
+        self._data = x if type(x) is float and x - x == 0.0 else check_number(x, f"Value {self.label!r}.data"
+                                                                             if self.label else "Value.data")
         self.written = next(_counter)  # graphs made before now read the old number: backward() refuses them
 
     data = property(attrgetter("_data"), _set_data, doc="The number (see the class docstring).")

@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 from autograd import Value, summation, topological_order  # noqa: E402
 from autograd.compiled import compile_loss  # noqa: E402
 from nn import MLP, data, losses, optim  # noqa: E402
-from nn.train import accuracy, fit, predict  # noqa: E402
+from nn.train import accuracy, fit, predict, train_step  # noqa: E402
 
 try:
     import micrograd
@@ -148,11 +148,11 @@ def w1(quick: bool) -> dict[str, Any]:
             p.data -= 0.01 * p.grad
         counts["dualgrad"] = len(topological_order(total))
 
-    compiled = compile_loss(ours, "hinge", X, ys)
+    compiled = compile_loss(ours, losses.hinge, X, ys)
     sgd = optim.SGD(params, lr=0.01)
 
     def compiled_step() -> None:
-        compiled.train_step(ours, X, ys, None, sgd, params, l2=1e-4)
+        train_step(compiled.value_and_grad, X, ys, sgd, params, l2=1e-4)
 
     repeats = 3 if quick else 7
     result = {"micrograd": median_time(micrograd_step, repeats), "dualgrad": median_time(dualgrad_step, repeats),
@@ -325,7 +325,7 @@ def w4(quick: bool) -> dict[str, Any]:
 
     result: dict[str, Any] = {"micrograd": median_time(micrograd_samples, 3) / n,
                               "dualgrad": median_time(dualgrad_samples, 5) / n}
-    compiled = compile_loss(model, "cross_entropy", X, y)
+    compiled = compile_loss(model, losses.cross_entropy, X, y)
     for batch in BATCHES:
         Xb, yb = X[:batch], y[:batch]
         result[f"compiled {batch}"] = median_time(lambda Xb=Xb, yb=yb: compiled.value_and_grad(Xb, yb), 7, 20) / batch

@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from autograd import functions as F
-from autograd import summation
 from autograd.functions import function
 from autograd.rule import RULES, Rule
 from autograd.value import Value
 
 from .module import Module
 
-__all__ = ["identity", "softmax", "log_softmax", "get", "rule_of", "initialisation", "prelu", "ACTIVATIONS",
+__all__ = ["identity", "softmax", "log_softmax", "logsumexp", "get", "rule_of", "initialisation", "prelu",
+           "ACTIVATIONS",
            "PARAMETRIC", "PRELU_SLOPE", "PReLU"]
 
 PRELU_SLOPE = 0.25
@@ -131,17 +131,30 @@ def get(name: str | None) -> Callable[..., Any]:
         raise ValueError(f"unknown activation {name!r}; known: {', '.join(sorted(ACTIVATIONS))}") from None
 
 
-def _shifted(logits: Sequence[Any], who: str) -> list[Any]:
-    """``z_i - max(z)``: the shift changes neither softmax nor its gradient, and keeps every exp <= 1."""
+def _logits(logits: Sequence[Any], who: str) -> list[Any]:
     values = list(logits)
     if not values:
         raise ValueError(f"{who}: needs at least one logit")
-    top = max(float(z) for z in values)  # a constant: the result does not depend on it
-    return [z - top for z in values]
+    return values
+
+
+def logsumexp(logits: Sequence[Any]) -> Any:
+    """``log sum_j exp(z_j)`` as one node, computed stably for any logits; its gradient is ``softmax(z)``.
+
+    Args:
+        logits: floats, Values or Duals.
+
+    Returns:
+        a float, Value or Dual (one node).
+
+    >>> round(logsumexp([1000.0, 1000.0]), 6), logsumexp([1e308, -1e308])
+    (1000.693147, 1e+308)
+    """
+    return F.apply(RULES["logsumexp"], *_logits(logits, "logsumexp"))
 
 
 def softmax(logits: Sequence[Any]) -> list[Any]:
-    """``exp(z_i) / sum_j exp(z_j)``, computed on ``z - max(z)`` so logits of 1e3 do not overflow.
+    """``exp(z_i) / sum_j exp(z_j)``, computed as ``exp(z_i - logsumexp(z))``: stable for logits up to +-1e308.
 
     Args:
         logits: floats, Values or Duals.
@@ -149,16 +162,19 @@ def softmax(logits: Sequence[Any]) -> list[Any]:
     Returns:
         a list of probabilities, one per logit.
 
-    >>> [round(p, 4) for p in softmax([1000.0, 1000.0 + 0.6931471805599453])]
-    [0.3333, 0.6667]
+    >>> [round(p, 4) for p in softmax([1000.0, 1000.0 + 0.6931471805599453])], softmax([1e308, -1e308])
+    ([0.3333, 0.6667], [1.0, 0.0])
     """
-    exps = [F.exp(s) for s in _shifted(logits, "softmax")]
-    total = summation(exps)
-    return [e / total for e in exps]
+    zs = _logits(logits, "softmax")
+    total = F.apply(RULES["logsumexp"], *zs)
+    return [F.apply(RULES["exp_sub"], z, total) for z in zs]
 
 
 def log_softmax(logits: Sequence[Any]) -> list[Any]:
-    """``z_i - max(z) - log(sum_j exp(z_j - max(z)))``: the log-probabilities, stable for any logits.
+    """``z_i - logsumexp(z)``: the log-probabilities, stable for any logits.
+
+    Raises OverflowError where a log-probability is below -1.8e308 (logits more than that apart), which no
+    float holds (PyTorch gives -inf there); ``softmax`` gives that probability, 0.
 
     Args:
         logits: floats, Values or Duals.
@@ -169,9 +185,16 @@ def log_softmax(logits: Sequence[Any]) -> list[Any]:
     >>> [round(p, 4) for p in log_softmax([1000.0, 1000.0])]
     [-0.6931, -0.6931]
     """
-    shifted = _shifted(logits, "log_softmax")
-    log_total = F.log(summation([F.exp(s) for s in shifted]))
-    return [s - log_total for s in shifted]
+    zs = _logits(logits, "log_softmax")
+    total = F.apply(RULES["logsumexp"], *zs)
+    out = []
+    for i, z in enumerate(zs):
+        try:
+            out.append(F.apply(RULES["sub"], z, total))
+        except OverflowError as error:  # z_i - logsumexp(z): the operands are in the message
+            raise OverflowError(f"log_softmax: the log-probability of logit {i} is below -1.8e308, beyond a float "
+                                f"({error}); softmax gives its probability, 0") from None
+    return out
 
 
 class PReLU(Module):

@@ -122,6 +122,9 @@ class Neuron(Module):
             out = apply_rule(self._rule, (z,) if self.alpha is None else (z, self.alpha))
         else:
             out = self._act(z) if self.alpha is None else self._act(z, self.alpha)
+            if not isinstance(out, Value):
+                raise TypeError(f"neuron {self.name}: the activation {self.activation!r} returned "
+                                f"{type(out).__name__} ({out!r}), not a Value")
         out.label = self.name
         return out
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd import RULES, Rule, Value, apply
-from autograd.compiled import LANE_LOSSES, NotCompilable, compile_graph, compile_loss
+from autograd.compiled import NotCompilable, TracedLoss, compile_graph, compile_loss
 from autograd.strategies import expressions, inputs
 from nn import MLP, losses
 
@@ -113,12 +113,12 @@ def test_mlp_loss_gradients_equal_the_dynamic_engine(activation, loss):
     X = rng.normal(size=(9, 5))
     labels = rng.integers(0, 3, size=9)
     T = labels if loss == "cross_entropy" else rng.normal(size=(9, 3))
-    c = compile_loss(model, loss, X, T)
+    loss_fn = losses.cross_entropy if loss == "cross_entropy" else losses.mse
+    c = compile_loss(model, loss_fn, X, T)
     model.zero_grad()
     mean = c.value_and_grad(X, T)
     got = np.array([p.grad for p in params])
     model.zero_grad()
-    loss_fn = losses.cross_entropy if loss == "cross_entropy" else losses.mse
     terms = [loss_fn(model(row), t) for row, t in zip(X.tolist(), T.tolist())]
     total = terms[0]
     for t in terms[1:]:
@@ -129,15 +129,31 @@ def test_mlp_loss_gradients_equal_the_dynamic_engine(activation, loss):
     assert c.graph.n_steps < 40  # layers became matrix products, not one step per neuron
 
 
-def test_lane_losses_equal_the_nn_losses_on_one_example():
-    z, t = [Value(0.3), Value(-2.0), Value(1.1)], [0.0, 0.0, 1.0]
-    assert LANE_LOSSES["cross_entropy"](z, [Value(v) for v in t]).data == pytest.approx(
-        losses.cross_entropy(z, 2).data, rel=1e-14)
-    for name, loss, target in [("bce", losses.binary_cross_entropy, 1.0),
-                               ("bce_logits", losses.binary_cross_entropy_with_logits, 0.0),
-                               ("hinge", losses.hinge, -1.0)]:
-        p = Value(0.8)
-        assert LANE_LOSSES[name]([p], [Value(target)]).data == pytest.approx(loss([p], [target]).data, rel=1e-14)
+TRACED_CASES = [  # (loss, one example's outputs, its target as a call takes it, its target row)
+    (losses.mse, [0.3, -2.0], [0.5, 1.0], [0.5, 1.0]),
+    (losses.half_sum_squares, [0.3, -2.0], [0.5, 1.0], [0.5, 1.0]),
+    (losses.binary_cross_entropy, [0.8], [1.0], [1.0]),
+    (losses.binary_cross_entropy, [0.3], [0.25], [0.25]),
+    (losses.binary_cross_entropy_with_logits, [0.8], [0.0], [0.0]),
+    (losses.hinge, [0.8], [-1.0], [-1.0]),
+    (losses.cross_entropy, [0.3, -2.0, 1.1], 2, [0.0, 0.0, 1.0]),
+    (losses.cross_entropy, [0.3, -2.0, 1.1], [0.2, 0.3, 0.5], [0.2, 0.3, 0.5]),
+]
+
+
+@pytest.mark.parametrize("loss,outputs,target,row", TRACED_CASES)
+def test_each_losss_traced_form_equals_its_call_on_one_example(loss, outputs, target, row):
+    # the compiled path's form (targets as Values, nothing read) against the loss called as a function
+    assert isinstance(loss, TracedLoss)
+    zs, ts = [Value(z) for z in outputs], [Value(t) for t in row]
+    traced = loss.traced(zs, ts)
+    traced.backward()
+    zs_call = [Value(z) for z in outputs]
+    called = loss(zs_call, target)
+    called.backward()
+    assert traced.data == pytest.approx(called.data, rel=1e-14)
+    assert [z.grad for z in zs] == pytest.approx([z.grad for z in zs_call], rel=1e-14)
+    assert loss.target_rows([target], len(outputs)).tolist() == [row]
 
 
 def test_parameters_are_read_afresh_and_gradients_accumulate():
@@ -202,10 +218,20 @@ def test_a_graph_whose_shape_or_constants_depend_on_the_data_is_refused():
     for read in (float, int, bool, round, math.exp, lambda v: f"{v:.2f}", np.asarray, lambda v: v < 0):
         with pytest.raises(NotCompilable, match="was read while tracing"):
             compile_graph(lambda x, read=read: x * read(x), [[2.0]])
-    # the dynamic cross entropy subtracts max(logits) as a number: a read of the data
+
+
+def test_cross_entropy_reads_no_logit_so_it_compiles():
+    # its log-sum-exp is one node (no max(logits) taken as a number), so the dynamic call itself compiles
     model = MLP(2, [3], seed=0)
-    with pytest.raises(NotCompilable, match="float"):
-        compile_graph(lambda a, b: losses.cross_entropy(model([a, b]), 0), [[0.1, 0.2], [-3.0, 4.0]])
+    params = model.parameters()
+
+    def fn(a, b):
+        return losses.cross_entropy(model([a, b]), 0)
+
+    rows = [[0.1, 0.2], [-3.0, 4.0], [200.0, -300.0]]
+    graph = compile_graph(fn, rows)
+    for got, expected in zip(compiled(graph, rows, params), dynamic(fn, rows, params)):
+        assert_close(got, expected, 1e-13)
 
 
 @pytest.mark.parametrize("fn,rows,error,words", [
@@ -233,12 +259,16 @@ def test_bad_batches_are_value_errors_naming_the_shape_or_the_example():
         compile_graph(lambda x: [x, x * 2], [[1.0]]).value_and_grad([[1.0]])
 
 
-def test_compile_loss_refuses_unknown_names_and_class_labels_out_of_range():
+def test_compile_loss_knows_no_names_and_asks_the_loss_for_its_targets():
     model = MLP(2, [3], seed=0)
-    with pytest.raises(ValueError, match="unknown loss 'l1'"):
-        compile_loss(model, "l1", [[0.0, 1.0]], [0])
-    with pytest.raises(ValueError, match=r"class labels must be 0 \.\. 2"):
-        compile_loss(model, "cross_entropy", [[0.0, 1.0]], [3])
+    with pytest.raises(TypeError, match=r"not a name \('cross_entropy'\).*nn.losses.cross_entropy"):
+        compile_loss(model, "cross_entropy", [[0.0, 1.0]], [0])
+    with pytest.raises(TypeError, match="TracedLoss or a function"):
+        compile_loss(model, 3, [[0.0, 1.0]], [0])
+    with pytest.raises(ValueError, match=r"cross_entropy: targets\[0\] is 3, out of range for 3 classes"):
+        compile_loss(model, losses.cross_entropy, [[0.0, 1.0]], [3])
+    with pytest.raises(TypeError, match="must return a Value.*got float"):
+        compile_loss(model, lambda out, t: 1.0, [[0.0, 1.0]], [[0.0, 0.0, 1.0]])
     assert RULES["dot"].name == "dot"
 
 
@@ -261,6 +291,26 @@ def test_fit_compiled_follows_the_same_path_as_the_dynamic_fit(loss, outputs, ac
         runs.append((history["loss"], [p.data for p in model.parameters()]))
     assert_close(runs[1][0], runs[0][0])
     assert_close(runs[1][1], runs[0][1])
+
+
+@pytest.mark.parametrize("loss", [
+    losses.binary_cross_entropy_with_logits,  # a loss object, as fit's loss=
+    lambda out, t: losses.binary_cross_entropy_with_logits(out, t) + 0.1 * out * out,  # a function that calls one
+    lambda out, t: (out - t) ** 2 + abs(out),
+], ids=["object", "function calling a loss", "function"])
+def test_fit_compiled_accepts_every_loss_the_dynamic_fit_does(loss):
+    from nn.train import fit
+
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(20, 2)), rng.integers(0, 2, 20)
+    runs = []
+    for compiled_ in (False, True):
+        model = MLP(2, [4, 1], activation="tanh", seed=3)
+        history = fit(model, X, y, loss=loss, optimizer="adam", lr=0.05, epochs=3, batch_size=6, progress=False,
+                      compiled=compiled_, validation=(X[:5], y[:5]))
+        runs.append((history["loss"] + history["val_loss"], [p.data for p in model.parameters()]))
+    assert_close(runs[1][0], runs[0][0], 1e-12)
+    assert_close(runs[1][1], runs[0][1], 1e-12)
 
 
 def test_fit_compiled_with_a_custom_loss_and_a_refused_one():

@@ -31,6 +31,11 @@ CLOSED_FORMS = {
     "pow": ("pow(x, 3)", 1.5, 3.375),
     "prelu": ("prelu(x, 0.2)", -2.0, -0.4),
     "clamp": ("clamp(x, -1, 0.5)", 0.7, 0.5),
+    "probability_clamp": ("probability_clamp(x, 0.01)", 0.001, 0.01),
+    "exp_sub": ("exp_sub(x, 0.5)", 1.2, math.exp(0.7)),
+    "sum": ("sum(x, 2, x)", 0.3, 2.6),
+    "dot": ("dot(x, 2, 3, x)", 0.3, 1.5),
+    "logsumexp": ("logsumexp(x, 0)", 0.4, math.log(math.exp(0.4) + 1)),
 }
 
 

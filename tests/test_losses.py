@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from autograd import Dual, Value, gradcheck
-from nn import MLP, losses
+from autograd.compiled import compile_graph
+from nn import MLP, activations, losses
 
 
 def sigmoid(z):
@@ -133,6 +134,103 @@ def test_cross_entropy_of_a_batch_is_the_mean():
     assert losses.cross_entropy(np.array(rows), np.array([1, 0, 0])).data == pytest.approx(out.data)
 
 
+# ---- logits of +-1e308 (PyTorch: cross entropy 0, softmax [1, 0]) -------------------------------------
+
+
+def test_cross_entropy_softmax_and_log_softmax_at_logits_of_1e308():
+    # logsumexp(1e308, -1e308) = 1e308 + log(1 + e^-2e308) = 1e308 exactly, so the loss of class 0 is 0 and its
+    # gradient softmax - one-hot = [1, 0] - [1, 0] = 0
+    z = values([1e308, -1e308])
+    loss = losses.cross_entropy(z, 0)
+    loss.backward()
+    assert loss.data == 0.0 and [v.grad for v in z] == [0.0, 0.0]
+    assert losses.cross_entropy([[1e308, -1e308], [-1e308, 1e308]], [0, 1]).data == 0.0
+    with pytest.raises(OverflowError, match="cross_entropy: the loss is above 1.8e308"):  # it is 2e308
+        losses.cross_entropy(values([1e308, -1e308]), 1)
+    z = values([1e308, -1e308])
+    p = activations.softmax(z)
+    assert [q.data for q in p] == [1.0, 0.0]
+    p[0].backward()  # d p0 / dz = p0 (1 - p0, -p1) = (0, 0)
+    assert [v.grad for v in z] == [0.0, 0.0]
+    assert activations.log_softmax([1e307, -1e307]) == [0.0, -2e307]
+    assert activations.softmax([1e308, -1e308]) == [1.0, 0.0]
+    with pytest.raises(OverflowError, match="log_softmax: the log-probability of logit 1 is below -1.8e308"):
+        activations.log_softmax(values([1e308, -1e308]))  # -2e308: no float holds it
+
+
+@pytest.mark.parametrize("z", [[0.5, -1.2, 2.0], [700.0, 710.0, -5.0], [-800.0, -801.0], [3.0]])
+def test_logsumexp_softmax_and_log_softmax_against_closed_forms_and_both_modes(z):
+    top = max(z)
+    expected = top + math.log(math.fsum(math.exp(v - top) for v in z))
+    out, g = grads_of(activations.logsumexp, z)
+    assert out.data == pytest.approx(expected, rel=1e-15) and g == pytest.approx(softmax(z), rel=1e-14)
+    assert [p.data for p in activations.softmax(values(z))] == pytest.approx(softmax(z), rel=1e-14)
+    assert [p.data for p in activations.log_softmax(values(z))] == pytest.approx([v - expected for v in z], rel=1e-14,
+                                                                                 abs=1e-12)
+    assert gradcheck(lambda *v: activations.logsumexp(v), *z) and gradcheck(
+        lambda *v: activations.logsumexp(v), *z, mode="forward")
+    for k in range(len(z)):
+        assert gradcheck(lambda *v, k=k: activations.softmax(v)[k], *z)
+
+
+def test_logsumexp_compiles_and_replays_the_dynamic_numbers():
+    def fn(*zs):
+        return activations.logsumexp([2.0 * zs[0], zs[1], zs[0] - zs[1]])
+
+    rows = [[0.1, 0.2], [1e3, -1e3], [-40.0, 3.0]]
+    out, dx = compile_graph(fn, rows).value_and_grad(rows)
+    for row, o, d in zip(rows, out, dx):
+        xs = values(row)
+        y = fn(*xs)
+        y.backward()
+        assert o == pytest.approx(y.data, rel=1e-14) and d.tolist() == pytest.approx([x.grad for x in xs], rel=1e-13)
+
+
+# ---- the loss objects ----------------------------------------------------------------------------
+
+
+def test_value_targets_are_used_as_they_are_and_still_checked():
+    # d/dt mse = -2 (p - t) / n: the target gets its gradient like any operand
+    p, t = Value(3.0), Value(1.0)
+    out = losses.mse([p], [t])
+    out.backward()
+    assert (out.data, p.grad, t.grad) == (4.0, 4.0, -4.0)
+    with pytest.raises(ValueError, match=r"not in \[0, 1\]"):
+        losses.binary_cross_entropy([Value(0.5)], [Value(2.0)])
+
+
+def test_names_map_to_the_loss_objects_which_know_their_targets():
+    assert losses.get("bce") is losses.get("binary_cross_entropy") is losses.binary_cross_entropy
+    assert losses.get(losses.hinge) is losses.hinge and repr(losses.hinge) == "losses.hinge"
+    custom = losses.get(lambda out, t: (out - t) ** 2)
+    assert isinstance(custom, losses.FunctionLoss) and custom(Value(3.0), 1.0).data == 4.0
+    with pytest.raises(ValueError, match="unknown loss 'huber'; choose one of mse, cross_entropy"):
+        losses.get("huber")
+    with pytest.raises(TypeError, match="got int"):
+        losses.get(3)
+    thresholds = {name: loss.threshold for name, loss in losses.LOSSES.items()}
+    assert thresholds["bce"] == 0.5 and {v for k, v in thresholds.items() if "bce" not in k and "binary" not in k} \
+        == {0.0}
+    assert losses.cross_entropy.target_rows([2, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert losses.hinge.labels(losses.hinge.targets([-1, 1, 1], 1)).tolist() == [0, 1, 1]
+    assert losses.mse.targets([[1.0], [2.0]], 1).shape == (2,)  # a column for one output
+    with pytest.raises(ValueError, match=r"cross_entropy: y\[1\] is 1.5, not a class index"):
+        losses.cross_entropy.targets([0, 1.5], 3, "y")
+    with pytest.raises(ValueError, match=r"row 1 of y is \[1.0, 1.0\], .*summing to 1"):
+        losses.cross_entropy.targets([[1.0, 0.0], [1.0, 1.0]], 2, "y")
+    with pytest.raises(ValueError, match="hinge needs a model with one output, this one has 2"):
+        losses.hinge.targets([[1, -1]], 2)
+    with pytest.raises(ValueError, match="rows of numbers of one length"):
+        losses.mse.targets([[1.0], [2.0, 3.0]], 1)
+
+
+def test_a_raw_score_is_refused_by_the_bce_clamp_in_every_lane_of_a_compiled_batch():
+    graph = compile_graph(lambda p: losses.binary_cross_entropy.traced(p, 1.0), [[0.5]])
+    assert graph.forward([[0.5], [1.0]]).tolist() == pytest.approx([-math.log(0.5), -math.log(1 - 1e-6)])
+    with pytest.raises(ValueError, match=r"example 1 of the batch: probability_clamp.*not a probability.*4\.0"):
+        graph.forward([[0.5], [4.0]])
+
+
 # ---- hinge and the penalty -----------------------------------------------------------------------
 
 
@@ -180,11 +278,13 @@ BAD = [
     (lambda: losses.mse([Value(1.0)], [1.0, 2.0]), ValueError, "1 predictions but 2 targets"),
     (lambda: losses.mse([], []), ValueError, "at least one prediction"),
     (lambda: losses.mse([Value(1.0)], ["a"]), TypeError, "expected numbers or Values, got str"),
-    (lambda: losses.mse([Value(1.0)], [Value(1.0)]), TypeError, "got Value"),
+    (lambda: losses.hinge([Value(1.0)], [Value(0.0)]), ValueError, r"hinge: target\[0\] is 0.0"),
     (lambda: losses.mse(["x"], [1.0]), TypeError, "got str"),
     (lambda: losses.mse([Value(1.0)], [float("nan")]), ValueError, "finite"),
-    (lambda: losses.binary_cross_entropy([Value(1.5)], [1]), ValueError, "1.5, not a probability.*with_logits"),
-    (lambda: losses.binary_cross_entropy([Value(0.5)], [2]), ValueError, "target 0 is 2.0, not in"),
+    (lambda: losses.binary_cross_entropy([Value(1.5)], [1]), ValueError,
+     r"probability_clamp.*binary_cross_entropy's prediction is not a probability.*with_logits.*got 1\.5"),
+    (lambda: losses.binary_cross_entropy([Value(0.5)], [2]), ValueError,
+     r"binary_cross_entropy: target\[0\] is 2.0, not in \[0, 1\]"),
     (lambda: losses.binary_cross_entropy([Value(0.5)], [1], eps=0.0), ValueError, "eps must be in"),
     (lambda: losses.binary_cross_entropy_with_logits([Value(0.5)], [-1]), ValueError, "not in"),
     (lambda: losses.cross_entropy(values([1, 2]), 2), ValueError, "class index 2 is out of range for 2"),
@@ -197,7 +297,8 @@ BAD = [
     (lambda: losses.cross_entropy([[1.0, 2.0], [0.0, 1.0]], [0, 5]), ValueError, "example 1: class index 5"),
     (lambda: losses.cross_entropy(Value(1.0), 0), TypeError, "non-empty list"),
     (lambda: losses.cross_entropy([[]], [0]), ValueError, "at least one logit"),
-    (lambda: losses.hinge([Value(0.5)], [0]), ValueError, "label 0 is 0.0; labels must be -1 or \\+1"),
+    (lambda: losses.hinge([Value(0.5)], [0]), ValueError,
+     r"hinge: target\[0\] is 0.0, labels must be -1 or \+1 \(map 0/1 labels with 2 \* y - 1\)"),
     (lambda: losses.l2_penalty([Value(1.0)], alpha=-1.0), ValueError, "alpha must be >= 0"),
     (lambda: losses.l2_penalty([]), ValueError, "at least one parameter"),
 ]

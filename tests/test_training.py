@@ -1,20 +1,24 @@
 """nn.train: the lecture's problems learned end to end, and the fit loop's bookkeeping checked by hand."""
 
+import re
 
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-import nn.train.loop
+import nn.train.plan
 from autograd import Value
 from autograd.compiled import NotCompilable, compile_graph
-from nn import MLP, data, optim
+from nn import MLP, data, losses, optim
 from nn.train import (
     History,
     TrainingDiverged,
     accuracy,
     compile_scores,
     confusion_matrix,
+    dynamic_objective,
     fit,
     predict,
     predict_scores,
@@ -193,8 +197,8 @@ def test_compiled_fit_records_the_dynamic_fits_history(loss, outputs, output_act
     def dynamic_forward(*args, **kwargs):
         raise AssertionError("the compiled fit ran the dynamic forward pass")
 
-    monkeypatch.setattr(nn.train.loop, "predict_scores", dynamic_forward)
-    monkeypatch.setattr(nn.train.loop, "_evaluate", dynamic_forward)
+    for name in ("predict_scores", "scores_of", "dynamic_objective"):
+        monkeypatch.setattr(nn.train.plan, name, dynamic_forward)
     compiled = run(compiled=True)
     assert list(compiled.metrics) == list(dynamic.metrics)
     for name, values in dynamic.metrics.items():
@@ -271,17 +275,34 @@ def test_train_step_returns_the_objective_and_needs_a_value():
     model, _ = line_model()
     params = model.parameters()
     opt = optim.SGD(params, lr=0.0001)
-    assert train_step(model, X_LINE.tolist(), Y_LINE.tolist(), lambda o, t: (o - t) ** 2, opt, params) \
-        == pytest.approx(2.8125)
+    squares = dynamic_objective(model, lambda o, t: (o - t) ** 2)
+    assert train_step(squares, X_LINE.tolist(), Y_LINE.tolist(), opt, params) == pytest.approx(2.8125)
     with pytest.raises(TypeError, match=r"must return a Value .*got float"):
-        train_step(model, X_LINE.tolist(), Y_LINE.tolist(), lambda o, t: 1.0, opt, params)
+        train_step(dynamic_objective(model, lambda o, t: 1.0), X_LINE.tolist(), Y_LINE.tolist(), opt, params)
+
+
+def test_one_step_function_for_both_paths():
+    # the same train_step on the dynamic objective and on the compiled loss's replay: the same update
+    from autograd.compiled import compile_loss
+
+    after = []
+    for compiled in (False, True):
+        model, neuron = line_model()
+        params = model.parameters()
+        objective = compile_loss(model, losses.mse, X_LINE, Y_LINE).value_and_grad if compiled else \
+            dynamic_objective(model, losses.mse)
+        value = train_step(objective, X_LINE.tolist(), Y_LINE.tolist(), optim.SGD(params, lr=0.1), params, l2=0.01)
+        after.append((value, neuron.w[0].data, neuron.b.data))
+    # as test_l2_penalty_enters_the_objective_and_the_gradient
+    expected = (2.8125 + 0.01 * (0.5 ** 2 + 0.25 ** 2), 0.5 - 0.1 * (-5.25 + 0.01), -0.25 - 0.1 * (-3 - 0.005))
+    assert after[0] == pytest.approx(expected, rel=1e-14) and after[1] == pytest.approx(expected, rel=1e-14)
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(y=np.array([0, 1, 1])), ValueError, "X has 4 rows but y has 3"),
     (dict(X=np.zeros(4)), ValueError, r"2-D array .* shape \(4,\)"),
     (dict(X=np.full((4, 2), np.nan)), ValueError, "NaN"),
-    (dict(loss="hinge"), ValueError, r"-1 and \+1.*2 \* y - 1"),
+    (dict(loss="hinge"), ValueError, r"hinge: y\[0\] is 0, labels must be -1 or \+1.*2 \* y - 1"),
     (dict(loss="bce", y=np.array([0, 1, 2, 1])), ValueError, r"\[0, 1\]"),
     (dict(loss="cross_entropy"), ValueError, "at least 2 outputs"),
     (dict(loss="huber"), ValueError, "'huber'.*mse, cross_entropy"),
@@ -302,7 +323,7 @@ def test_bad_arguments_are_refused_before_training(kwargs, error, message):
 
 def test_labels_out_of_range_for_the_outputs():
     X, y = data.logic_gate("xor")
-    with pytest.raises(ValueError, match=r"label 3 in y is out of range for a model with 3 outputs \(labels 0 .. 2\)"):
+    with pytest.raises(ValueError, match=r"cross_entropy: y\[2\] is 3, out of range for 3 classes \(labels 0 .. 2\)"):
         fit(MLP(2, [3], seed=0), X, np.array([0, 1, 3, 2]), loss="cross_entropy", progress=False)
     with pytest.raises(ValueError, match="1-D but the model has 3 outputs.*one_hot"):
         fit(MLP(2, [3], seed=0), X, y, loss="mse", progress=False)
@@ -385,3 +406,140 @@ def test_confusion_matrix_by_hand():
         confusion_matrix(y_true, y_pred, num_classes=2)
     with pytest.raises(ValueError, match="class labels"):
         confusion_matrix([0.5], [1])
+
+
+# ---- one validation for both paths (issue 10, item 2), divergence (item 5), clear errors (item 11) --------
+
+BOTH = pytest.mark.parametrize("compiled", [False, True], ids=["dynamic", "compiled"])
+
+
+def refusal(compiled, **kwargs):
+    """The error fit raises for ``kwargs`` on AND (4 rows), a 2-3-1 tanh network, 2 epochs of batches of 2."""
+    X, y = data.logic_gate("and")
+    args = dict(X=X, y=y, epochs=2, batch_size=2, progress=False, compiled=compiled) | kwargs
+    model = args.pop("model", MLP(2, [3, 1], activation="tanh", seed=0))
+    with pytest.raises(Exception) as caught:
+        fit(model, **args)
+    return type(caught.value), str(caught.value)
+
+
+REFUSED_ALIKE = {  # kwargs: (error, words), the same with compiled=False and compiled=True
+    "l2=-1": (dict(l2=-1), ValueError, "l2 must be >= 0"),
+    "l2='1'": (dict(l2="1"), TypeError, r"l2 needs a real number, got str \('1'\)"),
+    "bce on raw outputs": (dict(loss="bce", X=5 * data.logic_gate("and")[0]), ValueError,
+                           r"epoch 1, step 1: .*binary_cross_entropy's prediction is not a probability.*with_logits"),
+    "one-hot rows summing to 2": (dict(loss="cross_entropy", model=MLP(2, [2], seed=0), y=[[1, 1], [0, 1], [1, 0],
+                                                                                       [1, 0]]),
+                                  ValueError, r"cross_entropy: row 0 of y is \[1, 1\].*summing to 1"),
+    "a loss returning 1.0": (dict(loss=lambda out, t: 1.0), TypeError,
+                             r"epoch 1, step 1: the loss must return a Value .*got float \(1.0\)"),
+    "validation=(X,)": (dict(validation=(np.zeros((2, 2)),)), TypeError,
+                        r"validation must be a pair \(X_val, y_val\), got a tuple of 1"),
+    "lr_schedule nan": (dict(lr_schedule=lambda e: float("nan")), ValueError, r"lr_schedule\(0\) needs a finite"),
+    "negative lr_schedule": (dict(lr_schedule=lambda e: 0.1 if e == 0 else -0.1), ValueError,
+                             r"lr_schedule\(1\) must be a learning rate above 0, got -0.1"),
+    "lr_schedule str": (dict(lr_schedule=lambda e: "0.1"), TypeError, r"lr_schedule\(0\) needs a real number, got str"),
+    "lr=0": (dict(lr=0.0), ValueError, "lr must be a learning rate above 0, got 0.0"),
+    "lr=inf": (dict(lr=float("inf")), ValueError, "lr needs a finite number, got inf"),
+    "activation str": (dict(model=MLP(2, [3, 1], activation=lambda z: "x", seed=0)), TypeError,
+                       r"neuron L1.N1: the activation '<lambda>' returned str \('x'\), not a Value"),
+    "threshold=nan": (dict(threshold=float("nan"), metrics=["accuracy"]), ValueError,
+                      "threshold needs a finite number, got nan"),
+    "seed=-1": (dict(seed=-1), ValueError, "seed must be at least 0, got -1"),
+    "record=0": (dict(record=0), ValueError, "record must be at least 1, got 0"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_ALIKE))
+def test_both_paths_refuse_alike(case):
+    kwargs, error, words = REFUSED_ALIKE[case]
+    dynamic, compiled = refusal(False, **kwargs), refusal(True, **kwargs)
+    assert dynamic == compiled  # the same type and the same message
+    assert issubclass(dynamic[0], error) and re.search(words, dynamic[1]), dynamic
+
+
+@BOTH
+def test_an_overflowing_loss_names_the_epoch_and_step(compiled):
+    # (1 - 1e200)^2 = 1e400: no float; refused before any update, in the first step
+    X, y = data.logic_gate("and")
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1: .*at the initial weights: check the scale"):
+        fit(MLP(2, [1], seed=0), X, np.full(4, 1e200), epochs=2, progress=False, compiled=compiled)
+
+
+@BOTH
+def test_a_learning_rate_that_leaves_infinite_weights_is_reported(compiled):
+    # lr = 1.5e308 times a gradient above 1.2 overflows: the parameter refuses the -inf of the first update
+    X, y = data.logic_gate("and")
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1: the update made a parameter not finite: Value "
+                                               r"'L1.N1.\w+'.data needs a finite number, got -?inf .*learning rate "
+                                               r"1.5e\+308"):
+        fit(model, X, y, lr=1.5e308, epochs=2, progress=False, compiled=compiled)
+
+
+@BOTH
+def test_training_stops_at_the_first_non_finite_parameter(compiled):
+    # a schedule that jumps to 1e308 in epoch 3: with gradients in the hundreds the weights overflow in that
+    # epoch's first step, and training stops there (the epochs before it trained normally)
+    X, y = np.array([[1.0], [3.0]]), np.array([100.0, 300.0])
+    model = MLP(1, [1], seed=0)
+    epochs_started = []
+
+    def schedule(epoch):
+        epochs_started.append(epoch)
+        return 1e308 if epoch == 2 else 0.01
+
+    with pytest.raises(TrainingDiverged, match=r"at epoch 3, step 1: the update made a parameter not finite: Value "
+                                               r"'L1.N1.\w+'"):
+        fit(model, X, y, optimizer="sgd", lr_schedule=schedule, epochs=5, progress=False, compiled=compiled)
+    assert epochs_started == [0, 1, 2]
+    assert all(np.isfinite([p.data for p in model.parameters()]))  # a Value never holds an infinity
+
+
+@BOTH
+def test_record_snapshots_before_training_and_every_kth_epoch(compiled, monkeypatch):
+    X, y = data.logic_gate("or")
+    calls = []
+
+    def snapshot(history, epoch, model, X_seen, labels):
+        calls.append((epoch, len(history), model, X_seen.tolist(), labels.tolist(), model.parameters()[0].data))
+
+    monkeypatch.setattr(History, "snapshot", snapshot, raising=False)
+    model = MLP(2, [1], seed=0)
+    fit(model, X, y, loss="bce_logits", epochs=7, record=3, progress=False, compiled=compiled)
+    # epochs 0 (before any step), 3 and 6, each after that many History entries, with the weights of then
+    assert [(c[0], c[1]) for c in calls] == [(0, 0), (3, 3), (6, 6)]
+    assert all(c[2] is model and c[3] == X.tolist() and c[4] == y.tolist() for c in calls)
+    assert len({c[5] for c in calls}) == 3
+    calls.clear()
+    fit(model, X, y, loss="bce_logits", epochs=2, progress=False, compiled=compiled)
+    assert calls == []  # record=None: no snapshots
+
+
+ARGUMENTS = ["l2", "lr", "threshold", "epochs", "batch_size", "seed", "record", "lr_schedule"]
+ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True, allow_infinity=True),
+                      st.text(max_size=2), st.just([1.0]), st.builds(lambda v: (lambda epoch: v), st.floats()))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(ARGUMENTS), ANY_VALUE, max_size=3))
+def test_random_arguments_train_alike_or_are_refused_alike_naming_the_argument(kwargs):
+    # either both paths train to the same losses, or both raise the same documented error; one refused before
+    # training has the same words in both and names an argument it was given
+    X, y = data.logic_gate("or")
+    outcomes = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(History, "snapshot", lambda *args: None, raising=False)
+        for compiled in (False, True):
+            try:
+                history = fit(MLP(2, [2, 1], seed=0), X, y, loss="bce_logits", progress=False, compiled=compiled,
+                              **({"epochs": 2} | kwargs))
+                outcomes.append((None, history["loss"]))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError, TrainingDiverged) as error:
+                outcomes.append((type(error), str(error)))
+    (dynamic_kind, dynamic), (compiled_kind, compiled) = outcomes
+    assert dynamic_kind is compiled_kind, outcomes
+    if dynamic_kind is None:
+        np.testing.assert_allclose(compiled, dynamic, rtol=1e-12)
+    elif "epoch" not in dynamic:
+        assert dynamic == compiled and any(re.match(rf"{name}\b", dynamic) for name in kwargs), outcomes

@@ -53,7 +53,7 @@ def partial_texts(rule: Rule, args: list[str], out: str, partials: tuple[Any, ..
     """
     notation = rule.notation
     if callable(notation):
-        return list(notation(args))
+        return list(notation(args, out))
     if notation is None or len(notation) != len(args):
         return [format(p, "g") for p in partials]
     names = _names(rule, args, out)

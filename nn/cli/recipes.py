@@ -71,7 +71,7 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
     """
     from .. import MLP
     from ..train import fit
-    from ..train.metrics import _classes, compile_scores, predict_scores
+    from ..train.metrics import class_labels, compile_scores, predict_scores
 
     if name not in RECIPES:
         raise CommandError(f"unknown data set {name!r}; choose one of {', '.join(RECIPES)}")
@@ -93,8 +93,8 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
                   epochs=epochs, batch_size=batch, lr=lr, metrics=["accuracy"], validation=validation,
                   progress=progress, seed=seed, compiled=recipe.compiled)
     scores = compile_scores(model, X) if recipe.compiled else partial(predict_scores, model)
-    train_accuracy = float(np.mean(_classes(scores(X), 0.0) == y))
-    test_accuracy = float(np.mean(_classes(scores(X_test), 0.0) == y_test))
+    train_accuracy = float(np.mean(class_labels(scores(X), 0.0) == y))
+    test_accuracy = float(np.mean(class_labels(scores(X_test), 0.0) == y_test))
     say(f"final accuracy: train {train_accuracy:.1%}, test {test_accuracy:.1%} (loss {history['loss'][-1]:.4g})")
     files = []
     if out is not None:

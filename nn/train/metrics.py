@@ -7,15 +7,24 @@ from typing import Any
 
 import numpy as np
 
+from autograd.finite import check_number
+
 from ..checks import count
 
-__all__ = ["predict", "predict_scores", "compile_scores", "accuracy", "confusion_matrix"]
+__all__ = ["predict", "predict_scores", "compile_scores", "accuracy", "confusion_matrix", "as_rows", "scores_of",
+           "class_labels"]
 
 
-# Shared with the fit loop (nn.train), so both report bad arguments alike.
-def _rows(X: Any, who: str) -> list[list[float]]:
-    """``X`` as a list of rows of Python floats (much faster for Values to read than numpy scalars)."""
-    array = np.asarray(X, dtype=float)
+def as_rows(X: Any, who: str) -> list[list[float]]:
+    """``X`` as a list of rows of Python floats (much faster for Values to read than numpy scalars), checked.
+
+    >>> as_rows(np.eye(2), "X")
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    try:
+        array = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{who} must be a 2-D array of numbers (rows, features): {error}") from None
     if array.ndim != 2 or len(array) == 0:
         raise ValueError(f"{who} must be a non-empty 2-D array (rows, features), got shape {array.shape}")
     if not np.all(np.isfinite(array)):
@@ -23,13 +32,24 @@ def _rows(X: Any, who: str) -> list[list[float]]:
     return array.tolist()  # type: ignore[no-any-return]
 
 
-def _scores(outputs: list[Any]) -> np.ndarray:
+def scores_of(outputs: list[Any]) -> np.ndarray:
+    """The numbers of a model's outputs (one Value, or a list of Values, per row): shape (n,) or (n, outputs).
+
+    >>> from autograd import Value
+    >>> scores_of([Value(0.5), Value(-1.0)]).tolist()
+    [0.5, -1.0]
+    """
     if isinstance(outputs[0], (list, tuple)):
         return np.array([[float(v.data) for v in out] for out in outputs])
     return np.array([float(out.data) for out in outputs])
 
 
-def _classes(scores: np.ndarray, threshold: float) -> np.ndarray:
+def class_labels(scores: np.ndarray, threshold: float = 0.0) -> np.ndarray:
+    """Class labels from scores: the argmax of each row of several; 1 where one score is above ``threshold``.
+
+    >>> class_labels(np.array([-1.0, 0.5])).tolist(), class_labels(np.array([[0.1, 0.7], [0.9, 0.2]])).tolist()
+    ([0, 1], [1, 0])
+    """
     if scores.ndim == 2:
         return scores.argmax(axis=1)  # type: ignore[no-any-return]
     return (scores > threshold).astype(np.int64)
@@ -42,8 +62,8 @@ def predict_scores(model: Any, X: Any) -> np.ndarray:
     >>> predict_scores(MLP(2, [3, 1], seed=0), [[0.0, 0.0], [1.0, 1.0]]).shape
     (2,)
     """
-    rows = X if isinstance(X, list) and X and isinstance(X[0], list) else _rows(X, "X")
-    return _scores([model(row) for row in rows])
+    rows = X if isinstance(X, list) and X and isinstance(X[0], list) else as_rows(X, "X")
+    return scores_of([model(row) for row in rows])
 
 
 def compile_scores(model: Any, examples: Any) -> Callable[[Any], np.ndarray]:
@@ -94,7 +114,7 @@ def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
     output is above ``threshold``, else 0.
 
     The default threshold 0 suits a logit (``"bce_logits"``, ``"cross_entropy"``) or a hinge score;
-    use 0.5 for a sigmoid output read as a probability (``"bce"``).
+    use 0.5 for a sigmoid output read as a probability (``"bce"``): each loss's ``threshold``.
 
     Args:
         model: a Module.
@@ -108,7 +128,7 @@ def predict(model: Any, X: Any, threshold: float = 0.0) -> np.ndarray:
     >>> predict(MLP(2, [4], seed=0), [[1.0, 2.0]]).dtype.kind
     'i'
     """
-    return _classes(predict_scores(model, X), threshold)
+    return class_labels(predict_scores(model, X), check_number(threshold, "predict: threshold"))
 
 
 def accuracy(y_true: Any, y_pred: Any) -> float:
@@ -147,9 +167,9 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int | None = None) -
         if len(labels) and (labels.dtype.kind not in "iu" or labels.min() < 0):
             raise ValueError(f"confusion_matrix: {name} must hold class labels 0, 1, 2, ...")
     largest = int(max(t.max(initial=-1), p.max(initial=-1)))
-    classes = largest + 1 if num_classes is None else count(num_classes, "num_classes")
-    if largest >= classes:
-        raise ValueError(f"confusion_matrix: label {largest} is out of range for {classes} classes")
-    matrix = np.zeros((classes, classes), dtype=np.int64)
+    size = largest + 1 if num_classes is None else count(num_classes, "num_classes")
+    if largest >= size:
+        raise ValueError(f"confusion_matrix: label {largest} is out of range for {size} classes")
+    matrix = np.zeros((size, size), dtype=np.int64)
     np.add.at(matrix, (t, p), 1)
     return matrix
