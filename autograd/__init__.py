@@ -3,6 +3,7 @@
 from .check import GradcheckError, compare_modes, gradcheck, numerical_grad
 from .compiled import CompiledGraph, NotCompilable, compile_graph, compile_loss
 from .dual import Dual
+from .explorer import Explorer, explore
 from .formula import Formula, FormulaError, parse
 from .functional import derivative, grad, jvp, value_and_grad
 from .functions import apply, dot, summation
@@ -15,5 +16,5 @@ __all__ = [
     "Value", "Dual", "grad", "value_and_grad", "derivative", "jvp", "summation", "dot", "apply",
     "Rule", "RULES", "defrule", "topological_order", "numerical_grad", "gradcheck", "GradcheckError",
     "compare_modes", "trace", "Trace", "Step", "to_dot", "draw", "step_through", "parse", "Formula",
-    "FormulaError", "compile_graph", "compile_loss", "CompiledGraph", "NotCompilable",
+    "FormulaError", "compile_graph", "compile_loss", "CompiledGraph", "NotCompilable", "explore", "Explorer",
 ]
