@@ -1,12 +1,13 @@
 """Pictures: DOT structure and determinism, clusters, highlights, SVG from the real dot, a missing dot."""
 
+import math
 import re
 import warnings
 
 import graphviz
 import pytest
 
-from autograd import Value, dot
+from autograd import Value, dot, viz
 from autograd.tracing import trace
 from autograd.viz import Graph, GraphvizNotFound, LargeGraphWarning, draw, step_through, to_dot
 
@@ -210,3 +211,144 @@ def test_a_step_drawn_on_a_part_of_its_graph():
     text = draw(v3, highlight=steps[4]).source
     assert len(VALUE_NODE.findall(text)) == 3 and f"grad {x1.grad:.4g}" in text
     assert "v1 -> v3_op [color=" in text
+
+
+# ---- numbers, marks, sizes, levels ---------------------------------------------------------------
+
+def one_sample(sizes=(2, 16, 16, 1), seed=0):
+    """MLP(2, [16, 16, 1]) on one sample with a squared error: micrograd's demo network, 437 value nodes."""
+    from nn import MLP
+
+    model = MLP(sizes[0], list(sizes[1:]), seed=seed)
+    loss = (model([0.5, -0.3]) - 1.0) ** 2
+    loss.label = "loss"
+    return model, loss
+
+
+BOX = re.compile(r'^\s*"([^"]+)" \[(?:id="[^"]*" )?label="([^"]*)" shape="record"', re.M)
+
+
+def test_numbers_keep_their_significant_digits():
+    x = Value(-20.0, label="x")
+    y = x.exp() * 1e6
+    y.backward()
+    text = to_dot(y)
+    assert "data 2.061e-09" in text  # exp(-20) = 2.0611536e-09: '.4f' printed 0.0000
+    assert f"grad {1e6 * 2.0611536224385579e-09:.4g}" in text and "grad 2.061e-03" not in text
+    assert "data 1e+06" in text or 'label="1e+06"' in text
+
+
+@pytest.mark.parametrize("make, symbol", [(lambda a, b: a - b, "-"), (lambda a, b: a / b, "/"),
+                                          (lambda a, b: a ** b, "**")])
+def test_inputs_of_non_commutative_operations_are_marked(make, symbol):
+    a, b = Value(2.0, label="p"), Value(3.0, label="q")
+    text = to_dot(make(a, b))
+    assert f'v3_op [label="a {symbol} b"' in text
+    assert 'v1 -> v3_op [headlabel="a"]' in text and 'v2 -> v3_op [headlabel="b"]' in text
+    swapped = to_dot(make(b, a))  # the other order: the marks follow the arguments, not the names
+    assert 'v2 -> v3_op [headlabel="a"]' in swapped and 'v1 -> v3_op [headlabel="b"]' in swapped
+
+
+def test_commutative_and_one_input_operations_are_not_marked():
+    a, b = Value(2.0, label="p"), Value(3.0, label="q")
+    text = to_dot((a + b) * b + a ** 2 - 1)
+    assert text.count("headlabel") == 2  # only the final subtraction (its two inputs)
+    assert 'label="pow(2)"' in text and 'label="+"' in text and 'label="*"' in text
+
+
+def test_pictures_fit_a_notebook_column_by_default():
+    x1, _, y = lecture()
+    y.backward()
+    widths = {}
+    for width in (viz.COLUMN_WIDTH, None):
+        svg = draw(y, width=width).pipe(format="svg").decode()
+        widths[width] = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert widths[viz.COLUMN_WIDTH] <= viz.COLUMN_WIDTH * 72 + 1  # points: 7.5 in = 540 pt = 720 CSS px
+    assert widths[None] > widths[viz.COLUMN_WIDTH]  # the lecture's graph is a little wider by nature
+    assert 'size="7.5,1000"' in to_dot(y) and " size=" not in to_dot(y, width=None)
+    with pytest.raises(ValueError, match="width must be a positive number .* got -1"):
+        draw(y, width=-1)
+
+
+def test_neuron_level_collapses_an_mlp_into_one_box_per_neuron():
+    model, loss = one_sample()
+    loss.backward()
+    assert len(trace(loss).nodes) > 437  # 437 value nodes and the target constant
+    text = to_dot(loss, level="neuron")
+    boxes = dict(BOX.findall(text))
+    assert len(boxes) == 2 + 16 + 16 + 1 + 1 <= 40  # the inputs, the neurons, the loss
+    assert set(boxes) >= {f"L{l}.N{j}" for l, n in ((1, 16), (2, 16), (3, 1)) for j in range(1, n + 1)}
+    assert boxes["L3.N1"].startswith("L3.N1 linear") and boxes["L1.N1"].startswith("L1.N1 relu")
+    neuron = model.layers[1].neurons[3]  # L2.N4: check its box against the graph's own nodes
+    out = next(n for n in trace(loss).nodes if n.label == "L2.N4")
+    pre = out.parents[0]  # relu(z): z = dot + b
+    norm = math.sqrt(sum(w.grad ** 2 for w in neuron.w))
+    assert boxes["L2.N4"] == (f"L2.N4 relu | {{ z {pre.data:.4g} | a {out.data:.4g} }} | grad {out.grad:.4g} | "
+                              f"|grad w| {norm:.4g}").replace("|grad w|", "\\|grad w\\|")
+    assert text.count("->") == 2 * 16 + 16 * 16 + 16 + 1  # inputs to L1, L1 to L2, L2 to L3, L3 to the loss
+    assert 'subgraph "cluster_L1"' in text and 'subgraph "cluster_L1.N1"' not in text
+
+
+def test_layer_level_draws_one_box_per_layer():
+    model, loss = one_sample()
+    loss.backward()
+    boxes = dict(BOX.findall(to_dot(loss, level="layer")))
+    assert list(boxes) == ["L1", "L2", "L3", "inputs", "rest"]
+    grads = [w.grad for n in model.layers[0].neurons for w in n.w]
+    assert boxes["L1"].startswith("L1: 16 relu") and f"grad w\\| {math.sqrt(sum(g * g for g in grads)):.4g}" in boxes["L1"]
+    assert boxes["inputs"] == "inputs (2) | \\|x\\| 0.5831 | \\|grad\\| " + format(math.hypot(
+        *[n.grad for n in trace(loss).nodes if n.label in ("x1", "x2")]), ".4g")
+    assert boxes["rest"] == f"loss | data {loss.data:.4g} | grad 1"
+
+
+def test_neuron_level_pictures_are_readable_and_fit_a_column():
+    _, loss = one_sample()
+    for level, most in (("neuron", 760), ("layer", 640)):
+        natural = draw(loss, level=level, width=None).pipe(format="svg").decode()
+        fitted = draw(loss, level=level).pipe(format="svg").decode()
+        natural_width = float(re.search(r'<svg width="([\d.]+)pt"', natural).group(1))
+        assert float(re.search(r'<svg width="([\d.]+)pt"', fitted).group(1)) <= 541
+        assert natural_width <= most  # scaled by at most ~0.7 to fit: the 11 pt text stays >= 8 pt
+
+
+def test_a_step_at_the_neuron_level_lights_its_box_and_the_flows_into_it():
+    _, loss = one_sample((2, 3, 1))
+    steps = list(trace(loss).steps())
+    step = next(s for s in steps if s.node.label == "L2.N1")  # the output neuron, linear: its node is the sum
+    dot_step = steps[step.index + 1]  # then its dot product, which passes to L1's outputs
+    text = draw(loss, level="neuron", highlight=dot_step).source
+    assert re.search(r'"L2.N1" \[label=[^\n]*color="#d62728"', text)
+    for c in dot_step.contributions:
+        if c.parent.label.startswith("L1.N") and "." not in c.parent.label[3:]:
+            assert f'"{c.parent.label}" -> "L2.N1" [color="#d62728" penwidth="2" label="{c.amount:+.4g}"' in text
+
+
+def test_levels_refuse_what_they_cannot_draw():
+    from nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    two = (model([0.1, 0.2]) - 1) ** 2 + (model([0.3, 0.4]) - 1) ** 2
+    with pytest.raises(ValueError, match="one sample's graph, but L1.N1 appears more than once"):
+        to_dot(two, level="neuron")
+    assert "L1.N1" in to_dot(two)  # the value level draws it
+    with pytest.raises(ValueError, match="level must be one of .* got 'neurons'"):
+        to_dot(two, level="neurons")
+    with pytest.raises(ValueError, match="depth= and color_by_grad= draw value nodes"):
+        to_dot(model([0.1, 0.2]), level="layer", depth=2)
+
+
+def test_to_dot_is_linear_in_the_size_of_the_graph():
+    import time
+
+    def balanced(n):
+        xs = [Value(0.1 * i, label=f"x{i}") for i in range(2 * n)]
+        terms = [xs[2 * i] * xs[2 * i + 1] for i in range(n)]
+        while len(terms) > 1:
+            terms = [terms[i] + terms[i + 1] for i in range(0, len(terms), 2)]
+        return terms[0]
+
+    y = balanced(4096)  # 16383 value nodes (the formula behind `dualgrad graph` in issue 10: 11 s before)
+    start = time.process_time()
+    text = to_dot(y, max_nodes=None)
+    assert time.process_time() - start < 1.0
+    assert len(VALUE_NODE.findall(text)) == 8192 + 4096 + 4095
