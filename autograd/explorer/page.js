@@ -28,16 +28,19 @@
 
   function setText(id, index, value) {
     var text = fieldText(id, index);
-    if (!text) { return; }
+    if (!text || text.textContent === value) { return; }
     var key = id + "|" + index;
-    if (!(key in original)) { original[key] = { text: text.textContent, room: budget(text) }; }
-    if (text.textContent === value) { return; }
+    if (!(key in original)) { original[key] = { text: text.textContent, room: null }; }
+    var info = original[key];
     text.textContent = value;
-    text.removeAttribute("textLength");
-    text.removeAttribute("lengthAdjust");
-    if (text.getComputedTextLength && text.getComputedTextLength() > original[key].room) {
-      text.setAttribute("textLength", String(original[key].room));  // squeeze a longer number into its field
-      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    if (text.hasAttribute("textLength")) { text.removeAttribute("textLength"); text.removeAttribute("lengthAdjust"); }
+    // only a text longer than Graphviz's may overflow its field: measure (a layout) just then
+    if (value.length > info.text.length && text.getComputedTextLength) {
+      if (info.room === null) { info.room = budget(text); }
+      if (text.getComputedTextLength() > info.room) {
+        text.setAttribute("textLength", String(info.room));  // squeeze a longer number into its field
+        text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
     }
   }
 
