@@ -72,8 +72,8 @@ def test_graph_writes_dot_text_that_graphviz_accepts(capsys, tmp_path):
     code, out, _ = run(capsys, "graph", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "-o", str(path))
     assert code == 0 and f"wrote {path}" in out
     text = path.read_text()
-    assert text.startswith("digraph") and all(f"{{ {name} |" in text for name in "wxb")
-    assert f"grad {2 * (1 - math.tanh(0.88) ** 2):.4f}" in text  # dL/dw, backpropagated before drawing
+    assert text.startswith("digraph") and all(f'label="{name} |' in text for name in "wxb")
+    assert f"grad {2 * (1 - math.tanh(0.88) ** 2):.4g}" in text  # dL/dw, backpropagated before drawing
     checked = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr
 
