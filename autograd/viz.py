@@ -2,10 +2,11 @@
 
 Value nodes are records (label | data | grad), each operation is its own small node (a non-commutative
 one, ``-`` ``/`` ``**``, reads ``a - b`` and labels its two edges a and b), a shared node is drawn once;
-whole networks collapse to a box per neuron or layer (``level=``, see ``autograd.levels``). Node ids are the trace's names (v1 ... vn; constants c1, c2, ...), so the same graph
-always gives the same text. Clusters come from dotted labels (``L1.N2.w1`` sits in L1 > L1.N2); an
-unlabelled node joins the innermost cluster shared by every node it feeds (a neuron's dot product and
-bias sum join the neuron), so a node read by two neurons stays in their layer, or outside.
+whole networks collapse to a box per neuron or layer (``level=``, see ``autograd.levels``). Node ids are the
+trace's names (v1 ... vn; constants c1, c2, ...), so the same graph always gives the same text. Clusters
+come from dotted labels (``L1.N2.w1`` sits in L1 > L1.N2); an unlabelled node joins the innermost cluster
+shared by every node it feeds (a neuron's dot product and bias sum join the neuron), so a node read by two
+neurons stays in their layer, or outside.
 """
 
 from __future__ import annotations

@@ -53,7 +53,8 @@ def test_lecture_dot_has_one_node_per_value_and_per_operation():
     assert "rankdir=LR" in text
     assert "grad" not in to_dot(y, show_grad=False)
     assert "data 1.50 " in to_dot(y, fmt=".2f")
-    assert 'v6_op [label="a - b"' in text and 'v3 -> v6_op [headlabel="a"]' in text and 'v4 -> v6_op [headlabel="b"]' in text
+    assert 'v6_op [label="a - b"' in text
+    assert 'v3 -> v6_op [headlabel="a"]' in text and 'v4 -> v6_op [headlabel="b"]' in text
     assert 'v7_op [label="+"' in text and "v5 -> v7_op\n" in text  # + and * commute: their inputs are not marked
 
 
@@ -277,7 +278,7 @@ def test_neuron_level_collapses_an_mlp_into_one_box_per_neuron():
     text = to_dot(loss, level="neuron")
     boxes = dict(BOX.findall(text))
     assert len(boxes) == 2 + 16 + 16 + 1 + 1 <= 40  # the inputs, the neurons, the loss
-    assert set(boxes) >= {f"L{l}.N{j}" for l, n in ((1, 16), (2, 16), (3, 1)) for j in range(1, n + 1)}
+    assert set(boxes) >= {f"L{layer}.N{j}" for layer, n in ((1, 16), (2, 16), (3, 1)) for j in range(1, n + 1)}
     assert boxes["L3.N1"].startswith("L3.N1 linear") and boxes["L1.N1"].startswith("L1.N1 relu")
     neuron = model.layers[1].neurons[3]  # L2.N4: check its box against the graph's own nodes
     out = next(n for n in trace(loss).nodes if n.label == "L2.N4")
@@ -295,7 +296,8 @@ def test_layer_level_draws_one_box_per_layer():
     boxes = dict(BOX.findall(to_dot(loss, level="layer")))
     assert list(boxes) == ["L1", "L2", "L3", "inputs", "rest"]
     grads = [w.grad for n in model.layers[0].neurons for w in n.w]
-    assert boxes["L1"].startswith("L1: 16 relu") and f"grad w\\| {math.sqrt(sum(g * g for g in grads)):.4g}" in boxes["L1"]
+    assert boxes["L1"].startswith("L1: 16 relu")
+    assert f"grad w\\| {math.sqrt(sum(g * g for g in grads)):.4g}" in boxes["L1"]
     assert boxes["inputs"] == "inputs (2) | \\|x\\| 0.5831 | \\|grad\\| " + format(math.hypot(
         *[n.grad for n in trace(loss).nodes if n.label in ("x1", "x2")]), ".4g")
     assert boxes["rest"] == f"loss | data {loss.data:.4g} | grad 1"

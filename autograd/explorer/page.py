@@ -86,7 +86,7 @@ class _Builder:
             return [[f"{self.prefix}{self.t.name(child)}.{slot}", format(amount, "+" + self.fmt)]
                     for parent, child, slot, amount in terms]
         sums: dict[str, float] = {}
-        for parent, child, _, amount in terms:
+        for parent, _, _, amount in terms:
             source = self.seen.box_of.get(parent)
             if source is not None and source is not box:
                 key = f"{self.prefix}{source.name}>{box.name}"
@@ -196,7 +196,7 @@ class Explorer:
         builder = _Builder(t, seen, fmt, prefix)
         modes = {"reverse": builder.reverse()}
         modes.update((f"forward:{t.name(x)}", builder.forward(x)) for x in wrt)
-        self.data = {"id": self.id, "level": level, "title": title, "modes": modes,
+        self.data: dict[str, Any] = {"id": self.id, "level": level, "title": title, "modes": modes,
                      "wrt": [[t.name(x), x.label or t.name(x)] for x in wrt], "boxes": len(seen)}
         self.svg = _svg(root, level, fmt, width, prefix)
         self.steps = len(modes["reverse"]["steps"])
@@ -262,7 +262,8 @@ def _inputs(t: Trace, wrt: Any) -> list[Value]:
     items = wrt if isinstance(wrt, (list, tuple)) else [wrt]
     nodes = []
     for item in items:
-        found = [e.node for e in t.inputs if e.node is item or (isinstance(item, str) and item in (e.name, e.node.label))]
+        found = [e.node for e in t.inputs
+                 if e.node is item or (isinstance(item, str) and item in (e.name, e.node.label))]
         if not found:
             names = ", ".join(f"{e.name} ({e.node.label or 'unlabelled'})" for e in t.inputs[:12])
             raise ValueError(f"wrt={item!r} is not an input of this graph; its inputs include {names}")

@@ -94,7 +94,9 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
         f"{'; compiled (autograd.compiled)' if recipe.compiled else ''}")
     validation = None if name == "xor" else (X_test, y_test)
     # 2-D data: snapshots for the animation, about FRAMES of them (fit(record=) comes with the training branch)
-    watch = {"record": -(-epochs // FRAMES)} if X.shape[1] == 2 and "record" in signature(fit).parameters else {}
+    watch: dict[str, Any] = {}
+    if X.shape[1] == 2 and "record" in signature(fit).parameters:
+        watch["record"] = -(-epochs // FRAMES)  # ceil: at most FRAMES + 1 frames
     history = fit(model, X, y, loss="bce_logits" if classes == 2 else "cross_entropy", optimizer=optimizer,
                   epochs=epochs, batch_size=batch, lr=lr, metrics=["accuracy"], validation=validation,
                   progress=progress, seed=seed, compiled=recipe.compiled, **watch)

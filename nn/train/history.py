@@ -225,7 +225,8 @@ class Animation:
                 f'<div><button type="button">play</button> <input type="range" min="0" max="{len(frames) - 1}" '
                 f'value="0" style="width:60%"> <span>epoch {epochs[0]}</span></div>'
                 f'<script>(function () {{ var root = document.getElementById("{key}"), frames = {json.dumps(frames)}, '
-                f"epochs = {json.dumps(epochs)}, img = root.querySelector('img'), slider = root.querySelector('input'), "
+                f"epochs = {json.dumps(epochs)}, img = root.querySelector('img'), "
+                "slider = root.querySelector('input'), "
                 "label = root.querySelector('span'), button = root.querySelector('button'), timer = null;"
                 "function show(i) { img.src = frames[i]; slider.value = i; label.textContent = 'epoch ' + epochs[i]; }"
                 "slider.addEventListener('input', function () { show(Number(slider.value)); });"
