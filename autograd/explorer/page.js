@@ -3,9 +3,10 @@
 // last one set up (window.dualgradExplorers[id] holds each).
 (function () {
   "use strict";
-  var scripts = document.getElementsByTagName("script");
-  var me = document.currentScript || scripts[scripts.length - 1];
-  var root = me.parentNode;
+  // the <div> this script sits in; where a notebook evaluates scripts without placing them (no currentScript),
+  // the first explorer not set up yet
+  var me = document.currentScript;
+  var root = me ? me.parentNode : document.querySelector(".dg-explorer:not([data-ready])");
   if (!root || root.dataset.ready) { return; }
   var data = JSON.parse(root.querySelector("script.dg-data").textContent);
   var svg = root.querySelector(".dg-graph svg");
