@@ -1,10 +1,12 @@
 """Pictures of a graph: DOT text (no binary needed) and Graphviz drawings, highlighted backprop steps.
 
-Value nodes are records (label | data | grad), each operation is its own small node, a shared node is
-drawn once. Node ids are the trace's names (v1 ... vn; constants c1, c2, ...), so the same graph
-always gives the same text. Clusters come from dotted labels (``L1.N2.w1`` sits in L1 > L1.N2); an
-unlabelled node joins the innermost cluster shared by every node it feeds (a neuron's dot product and
-bias sum join the neuron), so a node read by two neurons stays in their layer, or outside.
+Value nodes are records (label | data | grad), each operation is its own small node (a non-commutative
+one, ``-`` ``/`` ``**``, reads ``a - b`` and labels its two edges a and b), a shared node is drawn once;
+whole networks collapse to a box per neuron or layer (``level=``, see ``autograd.levels``). Node ids are the
+trace's names (v1 ... vn; constants c1, c2, ...), so the same graph always gives the same text. Clusters
+come from dotted labels (``L1.N2.w1`` sits in L1 > L1.N2); an unlabelled node joins the innermost cluster
+shared by every node it feeds (a neuron's dot product and bias sum join the neuron), so a node read by two
+neurons stays in their layer, or outside.
 """
 
 from __future__ import annotations
@@ -12,18 +14,24 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import graphviz
 
-from .rule import CONSTANT
+from .levels import LEVELS, Box, cluster_paths, collapse
+from .rule import CONSTANT, Rule
 from .tracing import Step, Trace
 from .value import Value
 
-__all__ = ["to_dot", "draw", "step_through", "Graph", "GraphvizNotFound", "LargeGraphWarning", "MAX_NODES"]
+__all__ = ["to_dot", "draw", "step_through", "Graph", "GraphvizNotFound", "LargeGraphWarning",
+           "MAX_NODES", "COLUMN_WIDTH", "COMMUTATIVE"]
 
 MAX_NODES = 300
 """Above this many value nodes ``draw`` warns: the picture is unreadable, draw a part instead."""
+COLUMN_WIDTH = 7.5
+"""A notebook column, in inches (720 CSS pixels): pictures are scaled down to fit it by default."""
+COMMUTATIVE = frozenset({"add", "mul"})
+"""Two-input operations whose inputs may swap; every other one marks its inputs ``a`` and ``b``."""
 
 _RED = "#d62728"
 _DONE = "#e3f1dc"  # nodes whose adjoint is final, in a step picture
@@ -111,116 +119,174 @@ def _within(root: Value, depth: int | None) -> dict[Value, int]:
     return dist
 
 
-def _clusters(nodes: list[Value], children: dict[Value, list[Value]]) -> dict[Value, tuple[str, ...]]:
-    """The cluster path of every node: the dotted prefixes of its label that name a group."""
-    labels = {n.label for n in nodes if "." in n.label}
-    groups = {label.rsplit(".", k)[0] for label in labels for k in range(1, label.count(".") + 1)}
-    paths: dict[Value, tuple[str, ...]] = {}
-    for node in reversed(nodes):  # children before parents
-        if node.label:
-            parts = node.label.split(".")
-            prefixes = [".".join(parts[:k]) for k in range(1, len(parts) + 1)]
-            paths[node] = tuple(p for p in prefixes if p in groups)
-        else:
-            shared: tuple[str, ...] | None = None
-            for child in children.get(node, []):
-                path = paths[child]
-                shared = path if shared is None else _common(shared, path)
-            paths[node] = shared or ()
-    return paths
-
-
-def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]
-
-
 def _heat(fraction: float) -> str:
     """White to orange-red: a fill for |grad| / max |grad|."""
     r, g, b = (round(255 + (end - 255) * fraction) for end in (230, 85, 13))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _body(root: Value, show_grad: bool, fmt: str, highlight: Any, color_by_grad: bool, clusters: bool,
-          depth: int | None, max_nodes: int | None) -> tuple[list[str], dict[str, str]]:
+def _op_label(rule: Rule) -> str:
+    """The operation's node text; a non-commutative one names its inputs (``a - b``), as its edges do."""
+    if rule.arity != 2 or rule.name in COMMUTATIVE:
+        return rule.symbol or rule.title
+    return f"a {rule.symbol} b" if rule.symbol else f"{rule.title}(a, b)"
+
+
+class _Options(NamedTuple):
+    show_grad: bool
+    fmt: str
+    highlight: Any
+    color_by_grad: bool
+    clusters: bool
+    depth: int | None
+    max_nodes: int | None
+    ids: str
+
+
+def _check(root: Value, o: _Options) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw needs a Value, got {type(root).__name__}")
     try:
-        format(1.0, fmt)
+        format(1.0, o.fmt)
     except (ValueError, TypeError):
-        raise ValueError(f"fmt must be a float format spec such as '.4f', got {fmt!r}") from None
-    if depth is not None and (not isinstance(depth, int) or depth < 0):
-        raise ValueError(f"depth must be an int >= 0 or None, got {depth!r}")
+        raise ValueError(f"fmt must be a float format spec such as '.4g', got {o.fmt!r}") from None
+    if o.depth is not None and (not isinstance(o.depth, int) or o.depth < 0):
+        raise ValueError(f"depth must be an int >= 0 or None, got {o.depth!r}")
+
+
+def _too_many(count: int, o: _Options, what: str) -> None:
+    if o.max_nodes is not None and count > o.max_nodes:
+        warnings.warn(f"the graph has {count} {what} (more than max_nodes={o.max_nodes}), too many to "
+                      "read: draw a part with depth=3, pass a sub-expression as the root, or draw a network at "
+                      "level='neuron' (max_nodes=None draws it all without this warning)", LargeGraphWarning,
+                      stacklevel=4)
+
+
+def _step_grads(step: Step | None, nodes: Iterable[Value]) -> dict[Value, float]:
+    """Every node's grad: as it stood after ``step`` (the root may be a part of its graph), else ``.grad``."""
+    grads = {n: n.grad for n in nodes}
+    if step is not None:
+        grads.update((n, g) for n, g in step.grads.items() if n in grads)
+    return grads
+
+
+def _value_body(root: Value, o: _Options) -> tuple[list[str], dict[str, str]]:
+    """Value level: a record per value node (its name, data, grad), a small node per operation."""
     t = Trace(root)
-    dist = _within(root, depth)
+    dist = _within(root, o.depth)
     nodes = [n for n in t.nodes if n in dist]
-    if max_nodes is not None and len(nodes) > max_nodes:
-        warnings.warn(f"the graph has {len(nodes)} value nodes (more than max_nodes={max_nodes}), too many to "
-                      "read: draw a part with depth=3, or pass a sub-expression as the root "
-                      "(max_nodes=None draws it all without this warning)", LargeGraphWarning, stacklevel=3)
+    _too_many(len(nodes), o, "value nodes")
     ids = {n: t.name(n) for n in nodes if n.rule is not CONSTANT}
     ids.update({n: f"c{i}" for i, n in enumerate((n for n in nodes if n.rule is CONSTANT), 1)})
-    expanded = [n for n in nodes if n.parents and (depth is None or dist[n] < depth)]
+    expanded = [n for n in nodes if n.parents and (o.depth is None or dist[n] < o.depth)]
+    opened = set(expanded)  # a set: `in` on the list made 4096 products take 11 s
 
-    step = highlight if isinstance(highlight, Step) else None
-    grads = {n: n.grad for n in nodes}
-    if step is not None:  # the grads as they stood after that step (the root may be a part of its graph)
-        grads.update((n, g) for n, g in step.grads.items() if n in grads)
+    step = o.highlight if isinstance(o.highlight, Step) else None
+    grads = _step_grads(step, nodes)
     done = set(step.finished) if step is not None else set()
-    marked, edges, amounts = _highlights(highlight)
+    marked, edges, amounts = _highlights(o.highlight)
 
-    scale = max((abs(grads[n]) for n in nodes if n.rule is not CONSTANT), default=0.0) if color_by_grad else 0.0
+    scale = max((abs(grads[n]) for n in ids if n.rule is not CONSTANT), default=0.0) if o.color_by_grad else 0.0
     lines: dict[tuple[str, ...], list[str]] = {(): []}
     children: dict[Value, list[Value]] = {}
     for n in expanded:
         for p in n.parents:
             children.setdefault(p, []).append(n)
-    paths = _clusters(nodes, children) if clusters else dict.fromkeys(nodes, ())
+    paths = cluster_paths(nodes, children) if o.clusters else dict.fromkeys(nodes, ())
     for n in nodes:
-        attrs: dict[str, str] = {}
+        attrs: dict[str, str] = {"id": o.ids + ids[n]} if o.ids else {}
         if n.rule is CONSTANT:
-            attrs = {"label": format(n.data, fmt), "shape": "box", "style": "rounded,dashed"}
+            attrs.update(label=format(n.data, o.fmt), shape="box", style="rounded,dashed")
         else:
-            fields = [n.label or ids[n], f"data {format(n.data, fmt)}"]
-            fields += [f"grad {format(grads[n], fmt)}"] if show_grad else []
-            attrs = {"label": "{ " + " | ".join(map(_record, fields)) + " }", "shape": "record"}
+            box = Box(ids[n], "value", n.label or ids[n], [n], [n])
+            fields = box.fields(grads, o.fmt)[:3 if o.show_grad else 2]
+            attrs.update(label=" | ".join(map(_record, fields)), shape="record")
             style = []
             if n in done:
                 style, attrs["fillcolor"] = ["filled"], _DONE
             if scale:
                 style, attrs["fillcolor"] = ["filled"], _heat(abs(grads[n]) / scale)
-            if n.parents and n not in expanded:
+            if n.parents and n not in opened:
                 style.append("dashed")
                 attrs["tooltip"] = "its inputs are hidden (depth)"
             if style:
                 attrs["style"] = ",".join(style)
         if n in marked:
             attrs.update(color=_RED, penwidth="2.5")
-        path = paths[n]
-        lines.setdefault(path, []).append(f"{ids[n]} {_attrs(attrs)}")
-        if n in expanded and n.rule is not None:
-            op = {"label": n.rule.symbol or n.rule.title, "shape": "circle" if n.rule.symbol else "ellipse",
-                  "margin": "0.02"}
+        lines.setdefault(paths[n], []).append(f"{ids[n]} {_attrs(attrs)}")
+        if n in opened and n.rule is not None:
+            op = {"id": f"{o.ids}{ids[n]}_op"} if o.ids else {}
+            label = _op_label(n.rule)
+            op.update(label=label, shape="circle" if label == n.rule.symbol else "ellipse", margin="0.02")
             if n in marked:
                 op.update(color=_RED, penwidth="2.5")
-            lines[path].append(f"{ids[n]}_op {_attrs(op)}")
+            lines[paths[n]].append(f"{ids[n]}_op {_attrs(op)}")
     edge_lines = []
     for n in expanded:
+        named = n.rule is not None and _op_label(n.rule) != (n.rule.symbol or n.rule.title)
         for slot, p in enumerate(n.parents):
-            attrs = {}
+            attrs = {"id": f"{o.ids}{ids[n]}.{slot}"} if o.ids else {}
+            if named:
+                attrs["headlabel"] = "ab"[slot]
             if (p, n) in edges:
-                attrs = {"color": _RED, "penwidth": "2"}
+                attrs.update(color=_RED, penwidth="2")
                 if (p, n, slot) in amounts:
-                    attrs.update(label=f"{format(amounts[p, n, slot], '+' + fmt)}", fontcolor=_RED)
+                    attrs.update(label=format(amounts[p, n, slot], "+" + o.fmt), fontcolor=_RED)
             edge_lines.append(f"{ids[p]} -> {ids[n]}_op" + (f" {_attrs(attrs)}" if attrs else ""))
-        out = {"color": _RED, "penwidth": "2"} if n in marked else {}
+        out = {"id": f"{o.ids}{ids[n]}.out"} if o.ids else {}
+        if n in marked:
+            out.update(color=_RED, penwidth="2")
         edge_lines.append(f"{ids[n]}_op -> {ids[n]}" + (f" {_attrs(out)}" if out else ""))
-    graph_attr = {"rankdir": "LR", "fontname": "Helvetica", "fontsize": "11"}
+    graph_attr = {"rankdir": "LR", "ranksep": "0.3", "fontname": "Helvetica", "fontsize": "11"}
     if scale:
-        graph_attr["label"] = f"fill: |grad| / max |grad| (max {format(scale, fmt)})"
+        graph_attr["label"] = f"fill: |grad| / max |grad| (max {format(scale, o.fmt)})"
     return _nest(lines) + edge_lines, graph_attr
+
+
+def _box_body(root: Value, level: str, o: _Options) -> tuple[list[str], dict[str, str]]:
+    """Neuron or layer level: a record per box (see ``autograd.levels``), an edge wherever a box feeds another."""
+    if o.depth is not None or o.color_by_grad:
+        raise ValueError(f"depth= and color_by_grad= draw value nodes: not available at level={level!r}")
+    t = Trace(root)
+    seen = collapse(t, level)
+    _too_many(len(seen), o, f"boxes at level={level!r}")
+    step = o.highlight if isinstance(o.highlight, Step) else None
+    grads = _step_grads(step, t.nodes)
+    marked, edges, amounts = _highlights(o.highlight)
+    hot = {seen.box_of[n] for n in marked if n in seen.box_of}
+    flows: dict[tuple[str, str], float] = {}
+    for (p, n, _), amount in amounts.items():
+        if p in seen.box_of and seen.box_of[p] is not seen.box_of[n]:
+            key = (seen.box_of[p].name, seen.box_of[n].name)
+            flows[key] = flows.get(key, 0.0) + amount
+    hot_edges = {(seen.box_of[p].name, seen.box_of[n].name) for p, n in edges if p in seen.box_of}
+    lines: dict[tuple[str, ...], list[str]] = {(): []}
+    for box in seen.boxes:
+        fields = box.fields(grads, o.fmt)
+        attrs = {"id": o.ids + box.name} if o.ids else {}
+        fields = [_record(f) for f in (fields if o.show_grad else fields[:3 if box.kind == "neuron" else 2])]
+        if box.kind == "neuron":  # z and a side by side
+            fields[1:3] = ["{ " + fields[1] + " | " + fields[2] + " }"]
+        attrs.update(label=" | ".join(fields), shape="record")
+        if box in hot:
+            attrs.update(color=_RED, penwidth="2.5")
+        layer = box.name.rsplit(".", 1)[0] if box.kind == "neuron" and "." in box.name else ""
+        lines.setdefault((layer,) if layer and o.clusters else (), []).append(f"{_quote(box.name)} {_attrs(attrs)}")
+    edge_lines = []
+    for source, target in seen.edges:
+        key = (source.name, target.name)
+        attrs = {"id": f"{o.ids}{source.name}>{target.name}"} if o.ids else {}
+        if key in hot_edges:
+            attrs.update(color=_RED, penwidth="2")
+            if key in flows:
+                attrs.update(label=format(flows[key], "+" + o.fmt), fontcolor=_RED)
+        edge_lines.append(f"{_quote(source.name)} -> {_quote(target.name)}" + (f" {_attrs(attrs)}" if attrs else ""))
+    # thin grey edges: between two full layers there are hundreds; a step's flow is drawn red over them
+    edge_style = "edge [color=gray60 arrowsize=0.5 penwidth=0.6]"
+    # ordering and a small mclimit keep neurons in their order (N1 on top): crossings among full layers are moot
+    return [edge_style] + _nest(lines) + edge_lines, {"rankdir": "LR", "ranksep": "0.4", "ordering": "out",
+                                                      "mclimit": "0.01",
+                                                      "fontname": "Helvetica", "fontsize": "11"}
 
 
 def _highlights(highlight: Any) -> tuple[set[Value], set[tuple[Value, Value]], dict[tuple[Value, Value, int], float]]:
@@ -268,22 +334,29 @@ def _nest(lines: dict[tuple[str, ...], list[str]]) -> list[str]:
     return out
 
 
-def draw(root: Value, *, show_grad: bool = True, fmt: str = ".4f", highlight: Any = None,
+def draw(root: Value, *, show_grad: bool = True, fmt: str = ".4g", highlight: Any = None,
          color_by_grad: bool = False, rankdir: str = "LR", clusters: bool = True, depth: int | None = None,
-         max_nodes: int | None = MAX_NODES) -> Graph:
+         max_nodes: int | None = MAX_NODES, level: str = "value", width: float | None = COLUMN_WIDTH,
+         ids: str = "") -> Graph:
     """The graph of ``root`` as a ``graphviz.Digraph``: shows inline in Jupyter, ``.pipe()``/``.render()`` to files.
 
     Args:
         root: the output Value (any sub-expression draws just its part).
         show_grad: show each node's ``.grad``.
-        fmt: format spec of data and grad.
+        fmt: format spec of data and grad (significant digits by default: ``exp(-20)`` shows ``2.061e-09``).
         highlight: a Step (from ``trace(y).steps()``: its node, the edges it passed along, the amounts,
             the grads as of that step, finished nodes shaded), or Values and ``(parent, child)`` pairs.
         color_by_grad: fill value nodes by ``|grad| / max |grad|``.
         rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``.
         clusters: group nodes by dotted labels (``L1.N2.w1``).
         depth: draw only nodes at most this many operations above ``root`` (cut nodes are dashed).
-        max_nodes: warn (LargeGraphWarning) above this many value nodes; ``None`` never warns.
+        max_nodes: warn (LargeGraphWarning) above this many value nodes (or boxes); ``None`` never warns.
+        level: ``"value"`` (every value and operation), ``"neuron"`` (one box per neuron: its pre-activation
+            z, activation a, grad and the size of its weights' gradients) or ``"layer"`` (one box per layer).
+        width: the widest the picture may render, in inches (a notebook column by default); a larger graph
+            is scaled down to it. ``None`` keeps the natural size.
+        ids: a prefix for element ids in the SVG (nodes ``v3``, ``v3_op``, edges ``v3.0``, ``v3.out``; boxes by
+            name, edges ``L1.N1>L2.N1``); by default no ids.
 
     Returns:
         a Graph (a ``graphviz.Digraph`` whose rendering errors say how to install Graphviz).
@@ -294,23 +367,32 @@ def draw(root: Value, *, show_grad: bool = True, fmt: str = ".4f", highlight: An
     """
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {_RANKDIRS}, got {rankdir!r}")
-    body, graph_attr = _body(root, show_grad, fmt, highlight, color_by_grad, clusters, depth, max_nodes)
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    if width is not None and not (isinstance(width, (int, float)) and 0 < width < float("inf")):
+        raise ValueError(f"width must be a positive number of inches or None, got {width!r}")
+    options = _Options(show_grad, fmt, highlight, color_by_grad, clusters, depth, max_nodes, ids)
+    _check(root, options)
+    body, graph_attr = _value_body(root, options) if level == "value" else _box_body(root, level, options)
     graph_attr["rankdir"] = rankdir
+    if width is not None:  # Graphviz scales a larger drawing down to this (the height is left free)
+        graph_attr["size"] = f"{width:g},1000"
     return Graph(graph_attr=graph_attr, node_attr={"fontname": "Helvetica", "fontsize": "11"},
-                 edge_attr={"fontname": "Helvetica", "fontsize": "9"}, body=[f"\t{line}\n" for line in body])
+                 edge_attr={"fontname": "Helvetica", "fontsize": "9", "labelfontsize": "10",
+                            "labelfontcolor": "#1f77b4", "labeldistance": "1.6"}, body=[f"\t{line}\n" for line in body])
 
 
 def to_dot(root: Value, **options: Any) -> str:
     """The DOT text of ``draw(root, **options)``: deterministic, and no Graphviz binary needed.
 
     >>> x1, x2 = Value(1.5, label="x1"), Value(0.5, label="x2")
-    >>> for line in to_dot(x1 * x2, show_grad=False).splitlines()[4:]: print(line.strip())
-    v1 [label="{ x1 | data 1.5000 }" shape="record"]
-    v2 [label="{ x2 | data 0.5000 }" shape="record"]
-    v3 [label="{ v3 | data 0.7500 }" shape="record"]
-    v3_op [label="*" shape="circle" margin="0.02"]
-    v1 -> v3_op
-    v2 -> v3_op
+    >>> for line in to_dot(x1 - x2, show_grad=False).splitlines()[4:]: print(line.strip())
+    v1 [label="x1 | data 1.5" shape="record"]
+    v2 [label="x2 | data 0.5" shape="record"]
+    v3 [label="v3 | data 1" shape="record"]
+    v3_op [label="a - b" shape="ellipse" margin="0.02"]
+    v1 -> v3_op [headlabel="a"]
+    v2 -> v3_op [headlabel="b"]
     v3_op -> v3
     }
     """
@@ -318,14 +400,15 @@ def to_dot(root: Value, **options: Any) -> str:
 
 
 def step_through(root: Value, **options: Any) -> tuple[list[Step], Callable[[int], Graph]]:
-    """All backprop steps of ``root`` (computed apart from ``.grad``) and a function ``index -> picture``.
+    """All backprop steps of ``root`` and a function ``index -> picture``; no ``.grad`` is changed.
 
     Made for a slider: ``steps, picture = step_through(y)``, then
     ``ipywidgets.interact(lambda i: display(picture(i)), i=(0, len(steps) - 1))``.
+    For a page that steps in any browser, without a kernel, see ``autograd.explore``.
 
     >>> x = Value(3.0, label="x"); steps, picture = step_through(x * x)
-    >>> len(steps), x.grad, steps[-1].grads[x], "+3.0000" in picture(0).source
-    (2, 0.0, 6.0, True)
+    >>> len(steps), steps[-1].grads[x], x.grad, "+3" in picture(0).source
+    (2, 6.0, 0.0, True)
     """
     steps = list(Trace(root).steps())
 

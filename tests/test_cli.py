@@ -72,8 +72,8 @@ def test_graph_writes_dot_text_that_graphviz_accepts(capsys, tmp_path):
     code, out, _ = run(capsys, "graph", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "-o", str(path))
     assert code == 0 and f"wrote {path}" in out
     text = path.read_text()
-    assert text.startswith("digraph") and all(f"{{ {name} |" in text for name in "wxb")
-    assert f"grad {2 * (1 - math.tanh(0.88) ** 2):.4f}" in text  # dL/dw, backpropagated before drawing
+    assert text.startswith("digraph") and all(f'label="{name} |' in text for name in "wxb")
+    assert f"grad {2 * (1 - math.tanh(0.88) ** 2):.4g}" in text  # dL/dw, backpropagated before drawing
     checked = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stderr
 
@@ -123,7 +123,7 @@ def test_train_options_reach_the_model_and_the_held_out_split(tmp_path):
     assert result["model"].nouts == [4, 1]
     assert len(result["history"]["loss"]) == 2 and "val_accuracy" in result["history"].metrics
     assert "225 training points, 75 held out" in lines[0] and "sgd lr=0.1, 2 epochs, batches of 50" in lines[1]
-    assert [p.name for p in result["files"]] == ["moons-loss.png", "moons-boundary.png"]
+    assert [p.name for p in result["files"]] == ["moons-loss.png", "moons-boundary.png", "moons-training.gif"]
     assert 0.0 <= result["test_accuracy"] <= 1.0
 
 
@@ -131,7 +131,8 @@ def test_demo_writes_its_tables_and_pictures_to_the_folder_it_names(capsys, tmp_
     folder = tmp_path / "tour"
     code, out, _ = run(capsys, "demo", "--quiet", "--epochs", "3", "--out", str(folder))
     assert code == 0
-    names = {"lecture-trace.md", "lecture.svg", "neuron.svg", "moons-loss.png", "moons-boundary.png"}
+    names = {"lecture-trace.md", "lecture.svg", "neuron.svg", "moons-loss.png", "moons-boundary.png",
+             "moons-training.gif"}
     assert {p.name for p in folder.iterdir()} == names
     assert str(folder) in out and f"{DF_DX2:.6g}" in out
     assert "<svg" in (folder / "neuron.svg").read_text()

@@ -1,12 +1,13 @@
 """Pictures: DOT structure and determinism, clusters, highlights, SVG from the real dot, a missing dot."""
 
+import math
 import re
 import warnings
 
 import graphviz
 import pytest
 
-from autograd import Value, dot
+from autograd import Value, dot, viz
 from autograd.tracing import trace
 from autograd.viz import Graph, GraphvizNotFound, LargeGraphWarning, draw, step_through, to_dot
 
@@ -47,11 +48,14 @@ def test_lecture_dot_has_one_node_per_value_and_per_operation():
     assert len(VALUE_NODE.findall(text)) == 7
     assert len(OP_NODE.findall(text)) == 5
     assert len(EDGE.findall(text)) == 8 + 5  # one per argument (2+1+1+2+2), one from each op to its result
-    assert 'v1 [label="{ x1 | data 1.5000 | grad 1.5585 }"' in text  # d/dx1 = x2 + x2 exp(x1 x2)
+    assert 'v1 [label="x1 | data 1.5 | grad 1.559" shape="record"]' in text  # d/dx1 = x2 + x2 exp(x1 x2) = 1.5585
     assert "v3_op -> v3" in text and "v3 -> v5_op" in text and "v3 -> v6_op" in text
     assert "rankdir=LR" in text
     assert "grad" not in to_dot(y, show_grad=False)
     assert "data 1.50 " in to_dot(y, fmt=".2f")
+    assert 'v6_op [label="a - b"' in text
+    assert 'v3 -> v6_op [headlabel="a"]' in text and 'v4 -> v6_op [headlabel="b"]' in text
+    assert 'v7_op [label="+"' in text and "v5 -> v7_op\n" in text  # + and * commute: their inputs are not marked
 
 
 def test_dot_text_is_deterministic():
@@ -68,7 +72,7 @@ def test_shared_subexpressions_appear_once_and_constants_are_dashed_leaves():
     assert len(re.findall(r"^\s*v2 \[", text, re.M)) == 1
     assert text.count("v1 -> v2_op") == 2  # x * x: two arguments, one node
     assert len(re.findall(r"^\s*v2 -> ", text, re.M)) == 2  # s feeds exp and the sum
-    assert re.search(r'c1 \[label="2.0000" shape="box" style="rounded,dashed"\]', text)
+    assert re.search(r'c1 \[label="2" shape="box" style="rounded,dashed"\]', text)
 
 
 def test_a_step_highlights_its_node_edges_and_grads_so_far():
@@ -80,10 +84,10 @@ def test_a_step_highlights_its_node_edges_and_grads_so_far():
     red_edges = re.findall(r"^\s*(\w+ -> \w+) \[color=\"#d62728\"", text, re.M)
     assert red_edges == ["v1 -> v3_op", "v2 -> v3_op", "v3_op -> v3"]
     c1, c2 = steps[4].contributions
-    assert f'label="+{c1.amount:.4f}"' in text and f'label="+{c2.amount:.4f}"' in text
+    assert f'label="+{c1.amount:.4g}"' in text and f'label="+{c2.amount:.4g}"' in text
     assert x1.grad == 0.0  # drawing a step is read-only
     before = draw(y, highlight=steps[0]).source  # only v7 is final: x1 has received nothing yet
-    assert 'v1 [label="{ x1 | data 1.5000 | grad 0.0000 }"' in before
+    assert 'v1 [label="x1 | data 1.5 | grad 0"' in before
     assert text.count('fillcolor="#e3f1dc"') == 5  # v7, v6, v5, v4, v3 are final
 
 
@@ -102,7 +106,7 @@ def test_color_by_grad_fills_the_largest_gradient_darkest():
     y.backward()
     text = to_dot(y, color_by_grad=True)
     assert re.search(r'v2 \[label=[^\n]*fillcolor="#e6550d"', text)  # |d/dx2| = 3.80 is the largest
-    assert f"max {x2.grad:.4f}" in text
+    assert f"max {x2.grad:.4g}" in text
 
 
 def test_clusters_follow_dotted_labels_and_unlabelled_nodes_join_what_they_feed():
@@ -110,7 +114,7 @@ def test_clusters_follow_dotted_labels_and_unlabelled_nodes_join_what_they_feed(
     assert text.count('subgraph "cluster_L') == 3 + 3 + 2 + 1  # three layers, six neurons
     block = text[text.index('subgraph "cluster_L1.N2"'):]
     block = block[:re.search(r"\n\s*}\n", block).start()]
-    labels = re.findall(r'label="\{ ([^ |]+) ', block)
+    labels = re.findall(r'label="([^ |"]+) \| data', block)
     # the neuron's weights, bias, its dot product and bias sum (unlabelled), and its output; the 2 inputs and
     # 20 parameters are v1 ... v22, then L1.N1 made v23 ... v25 (dot, +, relu), so L1.N2's dot and sum are v26, v27
     assert labels == ["L1.N2.w1", "L1.N2.w2", "L1.N2.b", "v26", "v27", "L1.N2"]
@@ -155,12 +159,12 @@ def test_svg_rendered_by_dot_contains_the_labels():
     assert isinstance(graph, graphviz.Digraph)
     svg = graph.pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
-    for text in ("x1", "x2", "v7", "data 1.5000", f"grad {x1.grad:.4f}", "exp", "sin"):
+    for text in ("x1", "x2", "v7", "data 1.5", f"grad {x1.grad:.4g}", "exp", "sin", "a &#45; b"):
         assert f">{text}<" in svg, text
     bundle = graph._repr_mimebundle_()
     assert "image/svg+xml" in bundle and ">x2<" in bundle["image/svg+xml"]
     steps, picture = step_through(lecture()[2])
-    assert ">+4.6755<" in picture(4).pipe(format="svg").decode()  # v3_bar x1 = (exp(0.75) + 1) 1.5
+    assert ">+4.676<" in picture(4).pipe(format="svg").decode()  # v3_bar x1 = (exp(0.75) + 1) 1.5
 
 
 def test_missing_dot_says_how_to_install_it(monkeypatch, tmp_path):
@@ -179,15 +183,19 @@ def test_missing_dot_says_how_to_install_it(monkeypatch, tmp_path):
     assert "v7_op -> v7" in to_dot(lecture()[2])  # DOT text needs no binary
 
 
-def test_step_through_gives_steps_and_pictures_and_ends_at_backward():
+def test_step_through_gives_steps_and_pictures_ends_at_backward_and_changes_no_grad():
     x1, x2, y = lecture()
     steps, picture = step_through(y, show_grad=True)
     w1, w2, twin = lecture()
     twin.backward()
-    assert len(steps) == 7 and (x1.grad, x2.grad) == (0.0, 0.0)  # read-only (it doubled x.grad before issue 10)
-    assert (steps[-1].grads[x1], steps[-1].grads[x2]) == (w1.grad, w2.grad)
+    assert len(steps) == 7 and (steps[-1].grads[x1], steps[-1].grads[x2]) == (w1.grad, w2.grad)
+    assert (x1.grad, x2.grad, y.grad) == (0.0, 0.0, 0.0)  # read-only: no .grad is touched
+    y.backward()
+    before = [n.grad for n in trace(y).nodes]
+    step_through(y)
+    assert [n.grad for n in trace(y).nodes] == before  # issue 10: a second run used to double x.grad
     assert all(isinstance(picture(i), Graph) for i in range(len(steps)))
-    assert 'v2 [label="{ x2 | data 0.5000 | grad 3.7979 }"' in picture(6).source
+    assert 'v2 [label="x2 | data 0.5 | grad 3.798"' in picture(6).source
 
 
 def test_labels_with_dot_syntax_render_as_typed():
@@ -204,5 +212,147 @@ def test_a_step_drawn_on_a_part_of_its_graph():
     steps = list(trace(y).steps())
     v3 = y.parents[0].parents[0]  # y = v5 + v6 and v5 = exp(v3): draw v3's part at the step that made v3 final
     text = draw(v3, highlight=steps[4]).source
-    assert len(VALUE_NODE.findall(text)) == 3 and f"grad {steps[4].grads[x1]:.4f}" in text
+    assert len(VALUE_NODE.findall(text)) == 3 and f"grad {steps[4].grads[x1]:.4g}" in text
     assert "v1 -> v3_op [color=" in text
+
+
+# ---- numbers, marks, sizes, levels ---------------------------------------------------------------
+
+def one_sample(sizes=(2, 16, 16, 1), seed=0):
+    """MLP(2, [16, 16, 1]) on one sample with a squared error: micrograd's demo network, 437 value nodes."""
+    from nn import MLP
+
+    model = MLP(sizes[0], list(sizes[1:]), seed=seed)
+    loss = (model([0.5, -0.3]) - 1.0) ** 2
+    loss.label = "loss"
+    return model, loss
+
+
+BOX = re.compile(r'^\s*"([^"]+)" \[(?:id="[^"]*" )?label="([^"]*)" shape="record"', re.M)
+
+
+def test_numbers_keep_their_significant_digits():
+    x = Value(-20.0, label="x")
+    y = x.exp() * 1e6
+    y.backward()
+    text = to_dot(y)
+    assert "data 2.061e-09" in text  # exp(-20) = 2.0611536e-09: '.4f' printed 0.0000
+    assert f"grad {1e6 * 2.0611536224385579e-09:.4g}" in text and "grad 2.061e-03" not in text
+    assert "data 1e+06" in text or 'label="1e+06"' in text
+
+
+@pytest.mark.parametrize("make, symbol", [(lambda a, b: a - b, "-"), (lambda a, b: a / b, "/"),
+                                          (lambda a, b: a ** b, "**")])
+def test_inputs_of_non_commutative_operations_are_marked(make, symbol):
+    a, b = Value(2.0, label="p"), Value(3.0, label="q")
+    text = to_dot(make(a, b))
+    assert f'v3_op [label="a {symbol} b"' in text
+    assert 'v1 -> v3_op [headlabel="a"]' in text and 'v2 -> v3_op [headlabel="b"]' in text
+    swapped = to_dot(make(b, a))  # the other order: the marks follow the arguments, not the names
+    assert 'v2 -> v3_op [headlabel="a"]' in swapped and 'v1 -> v3_op [headlabel="b"]' in swapped
+
+
+def test_commutative_and_one_input_operations_are_not_marked():
+    a, b = Value(2.0, label="p"), Value(3.0, label="q")
+    text = to_dot((a + b) * b + a ** 2 - 1)
+    assert text.count("headlabel") == 2  # only the final subtraction (its two inputs)
+    assert 'label="power(2)"' in text and 'label="+"' in text and 'label="*"' in text
+
+
+def test_pictures_fit_a_notebook_column_by_default():
+    x1, _, y = lecture()
+    y.backward()
+    widths = {}
+    for width in (viz.COLUMN_WIDTH, None):
+        svg = draw(y, width=width).pipe(format="svg").decode()
+        widths[width] = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert widths[viz.COLUMN_WIDTH] <= viz.COLUMN_WIDTH * 72 + 1  # points: 7.5 in = 540 pt = 720 CSS px
+    assert widths[None] > widths[viz.COLUMN_WIDTH]  # the lecture's graph is a little wider by nature
+    assert 'size="7.5,1000"' in to_dot(y) and " size=" not in to_dot(y, width=None)
+    with pytest.raises(ValueError, match="width must be a positive number .* got -1"):
+        draw(y, width=-1)
+
+
+def test_neuron_level_collapses_an_mlp_into_one_box_per_neuron():
+    model, loss = one_sample()
+    loss.backward()
+    assert len(trace(loss).nodes) > 437  # 437 value nodes and the target constant
+    text = to_dot(loss, level="neuron")
+    boxes = dict(BOX.findall(text))
+    assert len(boxes) == 2 + 16 + 16 + 1 + 1 <= 40  # the inputs, the neurons, the loss
+    assert set(boxes) >= {f"L{layer}.N{j}" for layer, n in ((1, 16), (2, 16), (3, 1)) for j in range(1, n + 1)}
+    assert boxes["L3.N1"].startswith("L3.N1 linear") and boxes["L1.N1"].startswith("L1.N1 relu")
+    neuron = model.layers[1].neurons[3]  # L2.N4: check its box against the graph's own nodes
+    out = next(n for n in trace(loss).nodes if n.label == "L2.N4")
+    pre = out.parents[0]  # relu(z): z = dot + b
+    norm = math.sqrt(sum(w.grad ** 2 for w in neuron.w))
+    assert boxes["L2.N4"] == (f"L2.N4 relu | {{ z {pre.data:.4g} | a {out.data:.4g} }} | grad {out.grad:.4g} | "
+                              f"|grad w| {norm:.4g}").replace("|grad w|", "\\|grad w\\|")
+    assert text.count("->") == 2 * 16 + 16 * 16 + 16 + 1  # inputs to L1, L1 to L2, L2 to L3, L3 to the loss
+    assert 'subgraph "cluster_L1"' in text and 'subgraph "cluster_L1.N1"' not in text
+
+
+def test_layer_level_draws_one_box_per_layer():
+    model, loss = one_sample()
+    loss.backward()
+    boxes = dict(BOX.findall(to_dot(loss, level="layer")))
+    assert list(boxes) == ["L1", "L2", "L3", "inputs", "rest"]
+    grads = [w.grad for n in model.layers[0].neurons for w in n.w]
+    assert boxes["L1"].startswith("L1: 16 relu")
+    assert f"grad w\\| {math.sqrt(sum(g * g for g in grads)):.4g}" in boxes["L1"]
+    assert boxes["inputs"] == "inputs (2) | \\|x\\| 0.5831 | \\|grad\\| " + format(math.hypot(
+        *[n.grad for n in trace(loss).nodes if n.label in ("x1", "x2")]), ".4g")
+    assert boxes["rest"] == f"loss | data {loss.data:.4g} | grad 1"
+
+
+def test_neuron_level_pictures_are_readable_and_fit_a_column():
+    _, loss = one_sample()
+    for level, most in (("neuron", 760), ("layer", 640)):
+        natural = draw(loss, level=level, width=None).pipe(format="svg").decode()
+        fitted = draw(loss, level=level).pipe(format="svg").decode()
+        natural_width = float(re.search(r'<svg width="([\d.]+)pt"', natural).group(1))
+        assert float(re.search(r'<svg width="([\d.]+)pt"', fitted).group(1)) <= 541
+        assert natural_width <= most  # scaled by at most ~0.7 to fit: the 11 pt text stays >= 8 pt
+
+
+def test_a_step_at_the_neuron_level_lights_its_box_and_the_flows_into_it():
+    _, loss = one_sample((2, 3, 1))
+    steps = list(trace(loss).steps())
+    step = next(s for s in steps if s.node.label == "L2.N1")  # the output neuron, linear: its node is the sum
+    dot_step = steps[step.index + 1]  # then its dot product, which passes to L1's outputs
+    text = draw(loss, level="neuron", highlight=dot_step).source
+    assert re.search(r'"L2.N1" \[label=[^\n]*color="#d62728"', text)
+    for c in dot_step.contributions:
+        if c.parent.label.startswith("L1.N") and "." not in c.parent.label[3:]:
+            assert f'"{c.parent.label}" -> "L2.N1" [color="#d62728" penwidth="2" label="{c.amount:+.4g}"' in text
+
+
+def test_levels_refuse_what_they_cannot_draw():
+    from nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    two = (model([0.1, 0.2]) - 1) ** 2 + (model([0.3, 0.4]) - 1) ** 2
+    with pytest.raises(ValueError, match="one sample's graph, but L1.N1 appears more than once"):
+        to_dot(two, level="neuron")
+    assert "L1.N1" in to_dot(two)  # the value level draws it
+    with pytest.raises(ValueError, match="level must be one of .* got 'neurons'"):
+        to_dot(two, level="neurons")
+    with pytest.raises(ValueError, match="depth= and color_by_grad= draw value nodes"):
+        to_dot(model([0.1, 0.2]), level="layer", depth=2)
+
+
+def test_to_dot_is_linear_in_the_size_of_the_graph():
+    import time
+
+    def balanced(n):
+        xs = [Value(0.1 * i, label=f"x{i}") for i in range(2 * n)]
+        terms = [xs[2 * i] * xs[2 * i + 1] for i in range(n)]
+        while len(terms) > 1:
+            terms = [terms[i] + terms[i + 1] for i in range(0, len(terms), 2)]
+        return terms[0]
+
+    y = balanced(4096)  # 16383 value nodes (the formula behind `dualgrad graph` in issue 10: 11 s before)
+    start = time.process_time()
+    text = to_dot(y, max_nodes=None)
+    assert time.process_time() - start < 1.0
+    assert len(VALUE_NODE.findall(text)) == 8192 + 4096 + 4095

@@ -1,5 +1,6 @@
 """Training recipes: the lecture's data sets by name, settings that train an MLP on each in seconds, and
-``train`` that runs one, reports its accuracy and saves its loss curve and decision boundary.
+``train`` that runs one, reports its accuracy and saves its loss curve, its decision boundary and (2-D data)
+an animation of the boundary as it trains.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .words import CommandError
 __all__ = ["Recipe", "RECIPES", "load_data", "train"]
 
 Say = Callable[[str], None]
+FRAMES = 15
+"""About this many frames in the training animation ``dualgrad train`` writes for 2-D data."""
 
 
 class Recipe(NamedTuple):
@@ -89,9 +92,13 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
         f"{optimizer} lr={lr:g}, {epochs} epochs, batches of {batch or len(X)}"
         f"{'; compiled (autograd.compiled)' if recipe.compiled else ''}")
     validation = None if name == "xor" else (X_test, y_test)
+    # 2-D data: snapshots for the animation, about FRAMES of them
+    watch: dict[str, Any] = {}
+    if X.shape[1] == 2:
+        watch["record"] = -(-epochs // FRAMES)  # ceil: at most FRAMES + 1 frames
     history = fit(model, X, y, loss="bce_logits" if classes == 2 else "cross_entropy", optimizer=optimizer,
                   epochs=epochs, batch_size=batch, lr=lr, metrics=["accuracy"], validation=validation,
-                  progress=progress, seed=seed, compiled=recipe.compiled)
+                  progress=progress, seed=seed, compiled=recipe.compiled, **watch)
     scores = compile_scores(model, X) if recipe.compiled else partial(predict_scores, model)
     train_accuracy = float(np.mean(class_labels(scores(X), 0.0) == y))
     test_accuracy = float(np.mean(class_labels(scores(X_test), 0.0) == y_test))
@@ -107,6 +114,8 @@ def train(name: str, hidden: Sequence[int] | None = None, epochs: int | None = N
             files.append(out / f"{name}-boundary.png")
             boundary_figure(model, X, y, None if name == "xor" else X_test, y_test,
                             f"{name}: test accuracy {test_accuracy:.1%}").savefig(files[-1], dpi=100)
+        if history.snapshots:  # the decision boundary and the loss, epoch by epoch
+            files.append(history.animate().save(out / f"{name}-training.gif"))
         for path in files:
             say(f"wrote {path}")
     return {"model": model, "history": history, "train_accuracy": train_accuracy,
