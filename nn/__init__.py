@@ -1,8 +1,10 @@
 """dualgrad's neural networks on Values: modules, activations, losses, optimisers."""
 
-from . import activations, data, losses, optim, train
+from . import activations, data, losses, optim, regularizers, train
 from .layers import MLP, Layer, Neuron
 from .module import Module
 from .perceptron import Perceptron
+from .regularizers import Dropout
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "Perceptron", "activations", "losses", "optim", "data", "train"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "Perceptron", "Dropout", "activations", "losses", "optim",
+           "regularizers", "data", "train"]

@@ -1,7 +1,11 @@
 """Optimisers: update parameters from their ``.grad`` after ``backward()``.
 
-Each follows PyTorch's documented formulation of its paper (written in its docstring), with ``g``
-the gradient plus ``weight_decay * p``. ``step()`` updates, ``zero_grad()`` clears the gradients.
+Each follows PyTorch's documented formulation of its paper (written in its docstring). ``step()`` updates,
+``zero_grad()`` clears the gradients. Weight decay comes in two kinds. Coupled (``weight_decay`` of SGD,
+Adagrad, RMSprop, Adam, AdaMax, Nadam) is L2 regularisation: ``g = grad + weight_decay * p`` enters the
+update, so in an adaptive method the decay is divided by ``sqrt(v)`` like the gradient and shrinks weights
+with large gradients less. Decoupled (``AdamW``, Loshchilov & Hutter 2019) shrinks every weight by
+``lr * weight_decay * p`` beside the update, apart from the gradient's scaling.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 
 from autograd.value import Value
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "AdaMax", "Nadam"]
 
 
 def _number(x: Any, name: str, low: float, high: float = math.inf, low_open: bool = False,
@@ -26,6 +30,17 @@ def _number(x: Any, name: str, low: float, high: float = math.inf, low_open: boo
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise ValueError(f"{name} must be in {interval}, got {x!r}")
     return float(x)
+
+
+def _eps(eps: Any) -> float:
+    # eps = 0 divides by zero where a gradient and its history are 0 (a dead unit, an unused weight)
+    return _number(eps, "eps", 0.0, low_open=True)
+
+
+def _betas(betas: Any) -> tuple[float, float]:
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return _number(betas[0], "beta1", 0.0, 1.0), _number(betas[1], "beta2", 0.0, 1.0)
 
 
 class Optimizer:
@@ -46,9 +61,18 @@ class Optimizer:
             if id(p) in seen:  # it would be updated twice per step
                 raise ValueError(f"parameter {i} ({p!r}) appears more than once")
             seen.add(id(p))
-        self.lr = _number(lr, "lr", 0.0, low_open=True)
+        self.lr = lr
         self.weight_decay = _number(weight_decay, "weight_decay", 0.0)
         self.t = 0  # steps taken
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: a finite number > 0, checked whenever it is set (a schedule's values too)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _number(value, "lr", 0.0, low_open=True)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -106,7 +130,7 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Value] | Any, lr: float = 0.01, eps: float = 1e-10,
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr, weight_decay)
-        self.eps = _number(eps, "eps", 0.0)
+        self.eps = _eps(eps)
         self.sums = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -130,7 +154,7 @@ class RMSprop(Optimizer):
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr, weight_decay)
         self.alpha = _number(alpha, "alpha", 0.0, 1.0)
-        self.eps = _number(eps, "eps", 0.0)
+        self.eps = _eps(eps)
         self.averages = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -146,7 +170,8 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): momentum and RMSprop, both with bias correction.
 
     ``m <- b1 m + (1 - b1) g``; ``v <- b2 v + (1 - b2) g^2``; ``m_hat = m / (1 - b1^t)``,
-    ``v_hat = v / (1 - b2^t)``; ``p <- p - lr * m_hat / (sqrt(v_hat) + eps)``.
+    ``v_hat = v / (1 - b2^t)``; ``p <- p - lr * m_hat / (sqrt(v_hat) + eps)``. Its ``weight_decay`` is
+    coupled (L2: added to ``g``); ``AdamW`` decouples it.
 
     >>> x = Value(1.0); opt = Adam([x], lr=0.1); x.grad = 3.0; opt.step(); round(x.data, 6)
     0.9
@@ -155,11 +180,8 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Value] | Any, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr, weight_decay)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.beta1 = _number(betas[0], "beta1", 0.0, 1.0)
-        self.beta2 = _number(betas[1], "beta2", 0.0, 1.0)
-        self.eps = _number(eps, "eps", 0.0)
+        self.beta1, self.beta2 = _betas(betas)
+        self.eps = _eps(eps)
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
@@ -172,3 +194,102 @@ class Adam(Optimizer):
             m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
             v = self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
             p.data -= self.lr * (m / correction1) / (math.sqrt(v / correction2) + self.eps)
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay.
+
+    First ``p <- p - lr * weight_decay * p``, then Adam's update from the plain gradient. With Adam's
+    coupled decay a weight whose gradient history is large is barely decayed; here every weight shrinks
+    by the same factor ``1 - lr * weight_decay`` per step. PyTorch's default ``weight_decay`` is 0.01.
+
+    >>> x = Value(1.0); opt = AdamW([x], lr=0.1, weight_decay=0.5); x.grad = 3.0; opt.step(); round(x.data, 6)
+    0.85
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float = 0.001, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def _gradients(self) -> list[float]:
+        return [p.grad for p in self.params]  # the decay is not part of the gradient here
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        shrink = self.lr * self.weight_decay
+        if shrink >= 1.0:  # the factor 1 - shrink would zero or flip every weight
+            raise ValueError(f"AdamW: lr * weight_decay = {shrink:g} must be below 1 (lr={self.lr:g}, "
+                             f"weight_decay={self.weight_decay:g}): lower one of them")
+        for p in self.params:
+            p.data -= shrink * p.data
+        super().step()
+
+
+class AdaMax(Optimizer):
+    """AdaMax (Kingma & Ba, 2015, section 7): Adam with the infinity norm in place of the squared average.
+
+    ``m <- b1 m + (1 - b1) g``; ``u <- max(b2 u, |g| + eps)``; ``p <- p - lr / (1 - b1^t) * m / u``.
+    ``u`` needs no bias correction: it is a maximum, not an average that starts at 0.
+
+    >>> x = Value(1.0); opt = AdaMax([x], lr=0.1); x.grad = -3.0; opt.step(); round(x.data, 6)
+    1.1
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float = 0.002, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(params, lr, weight_decay)
+        self.beta1, self.beta2 = _betas(betas)
+        self.eps = _eps(eps)
+        self.m = [0.0] * len(self.params)
+        self.u = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        step_size = self.lr / (1.0 - b1 ** self.t)
+        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
+            u = self.u[i] = max(b2 * self.u[i], abs(g) + self.eps)
+            p.data -= step_size * m / u
+
+
+class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam with Nesterov momentum, in PyTorch's form with momentum decay.
+
+    The momentum factor grows over the steps: ``mu_t = b1 (1 - 0.5 * 0.96^(t * momentum_decay))``.
+    ``m`` and ``v`` as Adam's; the step looks one momentum ahead, mixing the new ``m`` (weighted by
+    ``mu_(t+1)``) with the current gradient (weighted by ``1 - mu_t``), each over its own bias correction
+    ``1 - mu_1 ... mu_t``:  ``p <- p - lr * (mu_(t+1) m / (1 - prod_(t+1)) + (1 - mu_t) g / (1 - prod_t))
+    / (sqrt(v / (1 - b2^t)) + eps)``.
+
+    >>> x = Value(1.0); opt = Nadam([x], lr=0.1); x.grad = 3.0; opt.step(); round(x.data, 4)
+    0.8944
+    """
+
+    def __init__(self, params: Iterable[Value] | Any, lr: float = 0.002, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 0.004) -> None:
+        super().__init__(params, lr, weight_decay)
+        self.beta1, self.beta2 = _betas(betas)
+        self.eps = _eps(eps)
+        self.momentum_decay = _number(momentum_decay, "momentum_decay", 0.0)
+        self.mu_product = 1.0  # mu_1 mu_2 ... mu_t
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def _mu(self, t: int) -> float:
+        return self.beta1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
+
+    def step(self) -> None:
+        """One update of every parameter."""
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        mu, mu_next = self._mu(self.t), self._mu(self.t + 1)
+        self.mu_product *= mu
+        gradient_weight = (1.0 - mu) / (1.0 - self.mu_product)
+        momentum_weight = mu_next / (1.0 - self.mu_product * mu_next)
+        correction2 = 1.0 - b2 ** self.t
+        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
+            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
+            v = self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
+            p.data -= self.lr * (momentum_weight * m + gradient_weight * g) / (math.sqrt(v / correction2) + self.eps)

@@ -1,7 +1,10 @@
 """nn.optim: three steps on a small quadratic against the papers' update equations run here on plain floats,
-closed-form first steps, the lecture's momentum form, and every refused argument."""
+closed-form and hand-computed first steps, the lecture's momentum form, PyTorch's optimisers step for step
+(where PyTorch is installed), copies that go on the same way, and every refused argument."""
 
+import copy
 import math
+import pickle
 
 import pytest
 
@@ -72,6 +75,38 @@ def adam(lr, b1=0.9, b2=0.999, eps=1e-8):
     return update
 
 
+def adam_coupled(lr, weight_decay, b1=0.9, b2=0.999, eps=1e-8):
+    plain = adam(lr, b1, b2, eps)
+    return lambda t, p, g, s: plain(t, p, g + weight_decay * p, s)
+
+
+def adamw(lr, weight_decay, b1=0.9, b2=0.999, eps=1e-8):
+    plain = adam(lr, b1, b2, eps)
+    # Loshchilov & Hutter's algorithm 2: the decay multiplies the weight, the gradient is Adam's alone
+    return lambda t, p, g, s: plain(t, p, g, s) - lr * weight_decay * p
+
+
+def adamax(lr, b1=0.9, b2=0.999, eps=1e-8):
+    def update(t, p, g, s):
+        s["m"] = b1 * s.get("m", 0.0) + (1 - b1) * g
+        s["u"] = max(b2 * s.get("u", 0.0), abs(g) + eps)
+        return p - lr / (1 - b1 ** t) * s["m"] / s["u"]
+    return update
+
+
+def nadam(lr, b1=0.9, b2=0.999, eps=1e-8, psi=0.004):
+    def mu(t):
+        return b1 * (1 - 0.5 * 0.96 ** (t * psi))
+
+    def update(t, p, g, s):
+        s["m"] = b1 * s.get("m", 0.0) + (1 - b1) * g
+        s["v"] = b2 * s.get("v", 0.0) + (1 - b2) * g * g
+        product = math.prod(mu(i) for i in range(1, t + 1))
+        m_hat = mu(t + 1) * s["m"] / (1 - product * mu(t + 1)) + (1 - mu(t)) * g / (1 - product)
+        return p - lr * m_hat / (math.sqrt(s["v"] / (1 - b2 ** t)) + eps)
+    return update
+
+
 CASES = {
     "sgd": (lambda ps: optim.SGD(ps, lr=0.1), sgd(0.1)),
     "sgd momentum": (lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9), sgd(0.05, momentum=0.9)),
@@ -82,6 +117,14 @@ CASES = {
     "rmsprop": (lambda ps: optim.RMSprop(ps, lr=0.1, alpha=0.9), rmsprop(0.1, 0.9)),
     "adam": (lambda ps: optim.Adam(ps, lr=0.3), adam(0.3)),
     "adam betas": (lambda ps: optim.Adam(ps, lr=0.2, betas=(0.5, 0.75), eps=1e-3), adam(0.2, 0.5, 0.75, 1e-3)),
+    "adam coupled decay": (lambda ps: optim.Adam(ps, lr=0.2, weight_decay=0.3), adam_coupled(0.2, 0.3)),
+    "adamw": (lambda ps: optim.AdamW(ps, lr=0.2, weight_decay=0.3), adamw(0.2, 0.3)),
+    "adamw default decay": (lambda ps: optim.AdamW(ps, lr=0.2), adamw(0.2, 0.01)),
+    "adamax": (lambda ps: optim.AdaMax(ps, lr=0.3), adamax(0.3)),
+    "adamax betas": (lambda ps: optim.AdaMax(ps, lr=0.3, betas=(0.5, 0.6), eps=1e-2), adamax(0.3, 0.5, 0.6, 1e-2)),
+    "nadam": (lambda ps: optim.Nadam(ps, lr=0.3), nadam(0.3)),
+    "nadam momentum decay": (lambda ps: optim.Nadam(ps, lr=0.3, betas=(0.8, 0.9), momentum_decay=0.5),
+                             nadam(0.3, 0.8, 0.9, psi=0.5)),
 }
 
 
@@ -97,13 +140,50 @@ def test_plain_sgd_steps_by_hand():
 
 
 def test_adaptive_first_steps_have_closed_forms():
-    # At t = 1, Adam's m_hat / sqrt(v_hat) = g / |g| and Adagrad's g / sqrt(g^2) = sign(g): a step of lr.
-    assert run(lambda ps: optim.Adam(ps, lr=0.3, eps=0.0), steps=1) == pytest.approx([0.3, -0.3], rel=1e-14)
-    assert run(lambda ps: optim.Adagrad(ps, lr=0.3, eps=0.0), steps=1) == pytest.approx([0.3, -0.3], rel=1e-14)
+    # At t = 1, Adam's m_hat / sqrt(v_hat) = g / |g| and Adagrad's g / sqrt(g^2) = sign(g): a step of lr
+    # (eps, tiny beside |g| = 6 and 4, moves it by less than 1e-12). AdaMax: m_hat / u = g / |g| as well.
+    for make in (lambda ps: optim.Adam(ps, lr=0.3, eps=1e-14), lambda ps: optim.Adagrad(ps, lr=0.3, eps=1e-14),
+                 lambda ps: optim.AdaMax(ps, lr=0.3, eps=1e-14), lambda ps: optim.AdamW(ps, lr=0.3, eps=1e-14)):
+        assert run(make, steps=1) == pytest.approx([0.3, -0.3], rel=1e-12)
     # RMSprop: g / sqrt((1 - alpha) g^2) = sign(g) / sqrt(1 - alpha)
     step = 0.1 / math.sqrt(1 - 0.75)
-    assert run(lambda ps: optim.RMSprop(ps, lr=0.1, alpha=0.75, eps=0.0), steps=1) == pytest.approx(
-        [step, -step], rel=1e-14)
+    assert run(lambda ps: optim.RMSprop(ps, lr=0.1, alpha=0.75, eps=1e-14), steps=1) == pytest.approx(
+        [step, -step], rel=1e-12)
+
+
+def test_nadam_first_step_by_hand():
+    # mu_1 = 0.9 (1 - 0.5 * 0.96^0.004) = 0.4500735, mu_2 = 0.9 (1 - 0.5 * 0.96^0.008) = 0.4501469;
+    # m_hat = mu_2 * 0.1 g / (1 - mu_1 mu_2) + (1 - mu_1) g / (1 - mu_1) = (0.0564518 + 1) g; v_hat = g^2:
+    # the first step is lr * 1.0564518 * sign(g), larger than Adam's lr because Nadam looks ahead.
+    mu1, mu2 = 0.9 * (1 - 0.5 * 0.96 ** 0.004), 0.9 * (1 - 0.5 * 0.96 ** 0.008)
+    assert (round(mu1, 7), round(mu2, 7)) == (0.4500735, 0.4501469)
+    factor = mu2 * 0.1 / (1 - mu1 * mu2) + 1
+    assert round(factor, 7) == 1.0564518
+    assert run(lambda ps: optim.Nadam(ps, lr=0.1, eps=1e-14), steps=1) == pytest.approx(
+        [0.1 * factor, -0.1 * factor], rel=1e-12)
+
+
+def test_adamax_second_step_by_hand():
+    # From (0, 0): g1 = (-6, 4); m1 = 0.1 g1 = (-0.6, 0.4), u1 = |g1| = (6, 4); step lr/(1 - 0.9) * m1/u1 = lr sign
+    # p1 = (0.3, -0.3) with lr = 0.3. g2 = (2 (0.3 - 3), 4 (-0.3 + 1)) = (-5.4, 2.8).
+    # m2 = 0.9 m1 + 0.1 g2 = (-1.08, 0.64); u2 = max(0.999 u1, |g2|) = (5.994, 3.996) (the old maximum wins).
+    # p2 = p1 - 0.3 / (1 - 0.81) * m2 / u2 = (0.5844950, -0.5528845).
+    p2 = [0.3 + 0.3 / 0.19 * 1.08 / 5.994, -0.3 - 0.3 / 0.19 * 0.64 / 3.996]
+    assert [round(p, 7) for p in p2] == [0.584495, -0.5528845]
+    assert run(lambda ps: optim.AdaMax(ps, lr=0.3, eps=1e-14), steps=2)[2:] == pytest.approx(p2, rel=1e-12)
+
+
+def test_coupled_and_decoupled_decay_differ():
+    # A weight with no gradient at all: Adam's coupled decay g = 0.1 * p is normalised like any gradient, so the
+    # first step moves p by a whole lr (1 -> 0.99); AdamW shrinks it by lr * weight_decay * p (1 -> 0.999).
+    for cls, expected in ((optim.Adam, 0.99), (optim.AdamW, 0.999)):
+        w = Value(1.0)
+        opt = cls([w], lr=0.01, weight_decay=0.1, eps=1e-14)
+        w.grad = 0.0
+        opt.step()
+        assert w.data == pytest.approx(expected, rel=1e-12), cls.__name__
+    # With no decay, AdamW is Adam
+    assert run(lambda ps: optim.AdamW(ps, lr=0.2, weight_decay=0.0)) == run(lambda ps: optim.Adam(ps, lr=0.2))
 
 
 def test_momentum_matches_the_lectures_velocity_form():
@@ -118,7 +198,8 @@ def test_momentum_matches_the_lectures_velocity_form():
     assert run(lambda ps: optim.SGD(ps, lr=eta, momentum=gamma), steps=4) == pytest.approx(expected, rel=1e-13)
 
 
-@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5), lambda ps: optim.Adam(ps, lr=0.1)])
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5), lambda ps: optim.Adam(ps, lr=0.1),
+                                  lambda ps: optim.AdaMax(ps, lr=0.1), lambda ps: optim.Nadam(ps, lr=0.1)])
 def test_optimisers_reach_the_minimum(make):
     assert run(make, steps=300)[-2:] == pytest.approx([3.0, -1.0], abs=1e-3)
 
@@ -130,6 +211,86 @@ def test_optimisers_take_a_module_and_zero_its_gradients():
     model([1.0, -1.0]).backward()
     opt.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# (our optimiser, PyTorch's, the keyword arguments both take)
+TORCH_CASES = [
+    ("SGD", "SGD", {"lr": 0.1}),
+    ("SGD", "SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("SGD", "SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+    ("Adagrad", "Adagrad", {"lr": 0.5, "weight_decay": 0.2}),
+    ("RMSprop", "RMSprop", {"lr": 0.1, "alpha": 0.9, "eps": 1e-6}),
+    ("Adam", "Adam", {"lr": 0.2, "betas": (0.8, 0.95), "weight_decay": 0.3}),
+    ("AdamW", "AdamW", {"lr": 0.2}),
+    ("AdamW", "AdamW", {"lr": 0.2, "betas": (0.8, 0.95), "eps": 1e-4, "weight_decay": 0.3}),
+    ("AdaMax", "Adamax", {"lr": 0.3}),
+    ("AdaMax", "Adamax", {"lr": 0.3, "betas": (0.5, 0.6), "eps": 1e-3, "weight_decay": 0.1}),
+    ("Nadam", "NAdam", {"lr": 0.3}),
+    ("Nadam", "NAdam", {"lr": 0.3, "betas": (0.8, 0.9), "momentum_decay": 0.5, "weight_decay": 0.1}),
+]
+
+
+@pytest.mark.parametrize("ours, theirs, kwargs", TORCH_CASES, ids=[f"{c[0]} {c[2]}" for c in TORCH_CASES])
+def test_steps_match_pytorch(ours, theirs, kwargs):
+    torch = pytest.importorskip("torch")
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # NAdam keeps mu_1 ... mu_t in a tensor of the default type
+    try:
+        tensors = [torch.tensor(v, requires_grad=True) for v in START]
+        reference = getattr(torch.optim, theirs)(tensors, **kwargs)
+        expected = []
+        for _ in range(6):
+            reference.zero_grad()
+            x, y = tensors
+            ((x - 3) ** 2 + 2 * (y + 1) ** 2).backward()
+            reference.step()
+            expected.extend(t.item() for t in tensors)
+    finally:
+        torch.set_default_dtype(default)
+    assert run(lambda ps: getattr(optim, ours)(ps, **kwargs), steps=6) == pytest.approx(expected, rel=1e-12,
+                                                                                       abs=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_copied_optimiser_goes_on_as_the_original(name, how):
+    make, _ = CASES[name]
+    params = [Value(v) for v in START]
+    opt = make(params)
+
+    def steps(opt, n):
+        for _ in range(n):
+            opt.zero_grad()
+            x, y = opt.params
+            ((x - 3) ** 2 + 2 * (y + 1) ** 2).backward()
+            opt.step()
+        return [p.data for p in opt.params]
+
+    steps(opt, 2)
+    twin = pickle.loads(pickle.dumps(opt)) if how == "pickle" else copy.deepcopy(opt)
+    assert all(a is not b for a, b in zip(twin.params, opt.params))  # the copy updates its own parameters
+    assert steps(twin, 3) == steps(opt, 3)  # its state (momenta, averages, step count) came along
+
+
+def test_a_learning_rate_set_later_is_checked():
+    opt = optim.Adam([Value(1.0)], lr=0.1)
+    opt.lr = 0.05
+    assert opt.lr == 0.05
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lr must be in"):
+            opt.lr = bad
+    with pytest.raises(TypeError, match="lr must be a number, got str"):
+        opt.lr = "0.1"
+    assert opt.lr == 0.05
+
+
+def test_adamw_refuses_a_decay_that_flips_the_weights():
+    w = Value(1.0)
+    opt = optim.AdamW([w], lr=2.0, weight_decay=0.5)
+    w.grad = 1.0
+    with pytest.raises(ValueError, match=r"lr \* weight_decay = 1 must be below 1"):
+        opt.step()
+    assert w.data == 1.0
 
 
 BAD = [
@@ -147,6 +308,19 @@ BAD = [
     (lambda: optim.SGD([1.0], lr=0.1), TypeError, "parameter 0 must be a Value, got float"),
     (lambda: optim.SGD([Value(1.0)] * 2, lr=0.1), ValueError, "appears more than once"),
     (lambda: optim.Adagrad([Value(1.0)], eps=-1e-3), ValueError, "eps"),
+    *[(lambda cls=cls, eps=eps: cls([Value(1.0)], eps=eps), ValueError, r"eps must be in \(0, inf\), got")
+      for cls in (optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW, optim.AdaMax, optim.Nadam)
+      for eps in (0.0, -1e-8, float("nan"), float("inf"))],
+    (lambda: optim.Adam([Value(1.0)], eps="1e-8"), TypeError, "eps must be a number, got str"),
+    *[(lambda cls=cls: cls([Value(1.0)], lr=0.0), ValueError, r"lr must be in \(0, inf\), got 0.0")
+      for cls in (optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW, optim.AdaMax, optim.Nadam)],
+    *[(lambda cls=cls, betas=betas: cls([Value(1.0)], betas=betas), ValueError, words)
+      for cls in (optim.Adam, optim.AdamW, optim.AdaMax, optim.Nadam)
+      for betas, words in (((1.0, 0.9), r"beta1 must be in \[0, 1\), got 1.0"), ((-0.1, 0.9), "beta1 must be in"),
+                           ((0.9, float("nan")), "beta2 must be in"), ((0.9, 1.5), "beta2 must be in"))],
+    (lambda: optim.Nadam([Value(1.0)], momentum_decay=-0.1), ValueError, "momentum_decay must be in"),
+    (lambda: optim.AdamW([Value(1.0)], weight_decay=-0.01), ValueError, "weight_decay must be in"),
+    (lambda: optim.AdaMax([Value(1.0)], betas=0.9), TypeError, "betas must be a pair"),
     (lambda: optim.RMSprop([Value(1.0)], alpha=1.0), ValueError, "alpha must be in"),
     (lambda: optim.Adam([Value(1.0)], betas=(0.9,)), TypeError, "betas must be a pair"),
     (lambda: optim.Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, "beta2 must be in"),
