@@ -5,6 +5,7 @@ from .backprop import GradientNotFinite, StaleGraphError, topological_order
 from .check import GradcheckError, compare_modes, gradcheck, numerical_grad
 from .compiled import CompiledGraph, NotCompilable, compile_graph, compile_loss
 from .dual import Dual
+from .exercises import exercise, network_exercise
 from .explorer import Explorer, explore
 from .formula import Formula, FormulaError, parse
 from .functional import derivative, grad, hessian, hvp, jvp, value_and_grad
@@ -19,5 +20,5 @@ __all__ = [
     "Rule", "Param", "RULES", "defrule", "forget", "topological_order", "numerical_grad", "gradcheck",
     "GradcheckError", "GradientNotFinite", "StaleGraphError", "compare_modes", "trace", "Trace", "Step", "to_dot",
     "draw", "step_through", "parse", "Formula", "FormulaError", "compile_graph", "compile_loss", "CompiledGraph",
-    "NotCompilable", "explore", "Explorer",
+    "NotCompilable", "explore", "Explorer", "exercise", "network_exercise",
 ]

@@ -136,7 +136,7 @@ MANY = 1_000_000
 """How many operands an n-ary function may take in a formula."""
 
 
-def __getattr__(name: str) -> Callable[..., Any]:
+def __getattr__(name: str) -> Any:
     # ``functions.exp``, ``functions.absolute``, ...: read off the table, so a new rule is here at once
     for rule in RULES.values():
         if rule.function == name:

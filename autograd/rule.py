@@ -99,13 +99,21 @@ class Rule:
         self.math = math or self._math()
 
     def _math(self) -> str:
+        """The derivative in one line, from the notation: ``d exp(x) = exp(x)``, ``d(x * y) = (y, x)``."""
         if not isinstance(self.notation, tuple):
             return ""
-        names = {"x": "x", "y": "y", "out": f"{self.name}(x)"}
-        names.update((p.name, format(v, "g") if self.values else p.name)
-                     for p, v in zip(self.params, self.values or [0.0] * len(self.params)))
-        row = [t.format_map(_Names(names)) for t in self.notation]
-        return f"d {self.name} = " + (row[0] if len(row) == 1 else f"({', '.join(row)})")
+        values = [format(v, "g") for v in self.values] or [p.name for p in self.params]
+        names = _Names({"x": "x", "y": "y", **dict(zip((p.name for p in self.params), values))})
+        operands = ["x", "y"][:self.arity or 1]
+        if self.expression:
+            call = self.expression.format_map(names)
+            call = call if call.endswith(")") else f"({call})"
+        else:
+            call = f"{self.name}({', '.join(operands + values)})"
+        names["out"] = call
+        row = [t.format_map(names) for t in self.notation]
+        separator = "" if call.startswith("(") else " "
+        return f"d{separator}{call} = " + (row[0] if len(row) == 1 else f"({', '.join(row)})")
 
     @property
     def title(self) -> str:

@@ -104,7 +104,7 @@ def initialisation(name: str) -> str:
     return rule.activation if rule is not None and rule.activation else "glorot"
 
 
-def __getattr__(name: str) -> Callable[..., Any]:
+def __getattr__(name: str) -> Any:
     # activations.relu, activations.tanh, ...: read off the table
     if name in ACTIVATIONS:
         return ACTIVATIONS[name]
