@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .functional import _floats, _output, value_and_grad
+from .finite import check_number
+from .functional import value_and_grad
 from .value import Value
 
 __all__ = ["numerical_grad", "gradcheck", "GradcheckError", "compare_modes"]
 
 
+def _positive(x: Any, who: str, zero: bool = False) -> float:
+    x = check_number(x, who)
+    if x < 0 or (x == 0 and not zero):
+        raise ValueError(f"{who} must be {'>= 0' if zero else '> 0'}, got {x!r}")
+    return x
+
+
 def _evaluate(f: Callable[..., Any], xs: list[float]) -> float:
-    return float(_output(f(*[Value(x) for x in xs]), Value, "numerical_grad").data)
+    out = f(*[Value(x) for x in xs])
+    if isinstance(out, Value):
+        return out.data
+    return check_number(out, "numerical_grad: f's result")
 
 
 def numerical_grad(f: Callable[..., Any], *xs: float, eps: float = 1e-6) -> tuple[float, ...]:
@@ -24,7 +35,10 @@ def numerical_grad(f: Callable[..., Any], *xs: float, eps: float = 1e-6) -> tupl
     >>> [round(g, 6) for g in numerical_grad(lambda x, y: x * y, 2.0, 3.0)]
     [3.0, 2.0]
     """
-    point = _floats(xs, "numerical_grad")
+    eps = _positive(eps, "numerical_grad eps")
+    if not xs:
+        raise TypeError("numerical_grad: call with at least one number")
+    point = [check_number(x, f"numerical_grad argument {i + 1}") for i, x in enumerate(xs)]
     result = []
     for i, x in enumerate(point):
         h = eps * max(1.0, abs(x))
@@ -45,16 +59,17 @@ def gradcheck(f: Callable[..., Any], *xs: float, eps: float = 1e-6, atol: float 
     Args:
         f: a function of floats returning one number.
         xs: the point.
-        eps, atol, rtol: step of the differences; each partial passes if
-            ``|analytic - numeric| <= atol + rtol * |numeric|``.
+        eps: the step of the differences (> 0).
+        atol, rtol: each partial passes if ``|analytic - numeric| <= atol + rtol * |numeric|`` (finite, >= 0).
         mode: ``"reverse"`` or ``"forward"``.
 
     >>> gradcheck(lambda x, y: (x * y).tanh() + y.exp(), 0.3, -1.2)
     True
     """
+    atol, rtol = _positive(atol, "gradcheck atol", zero=True), _positive(rtol, "gradcheck rtol", zero=True)
     _, analytic = value_and_grad(f, mode)(*xs)
     numeric = numerical_grad(f, *xs, eps=eps)
-    bad = [abs(a - n) > atol + rtol * abs(n) for a, n in zip(analytic, numeric)]
+    bad = [not abs(a - n) <= atol + rtol * abs(n) for a, n in zip(analytic, numeric)]
     if any(bad):
         rows = [f"{'input':>8} {'x':>14} {'analytic':>14} {'numeric':>14} {'difference':>12}"]
         for i, (x, a, n, wrong) in enumerate(zip(xs, analytic, numeric, bad)):

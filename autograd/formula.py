@@ -8,14 +8,13 @@ refusal points at the offending text with a caret.
 from __future__ import annotations
 
 import ast
-import inspect
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .functions import FUNCTIONS, apply, power
-from .operand import check_number
-from .ops import RULES
+from .finite import check_number
+from .functions import apply, formula_functions, power
+from .rule import RULES
 from .value import Value
 
 __all__ = ["Formula", "FormulaError", "parse"]
@@ -150,7 +149,7 @@ class Formula:
 
 def parse(formula: str) -> Formula:
     """Read ``formula`` through the whitelist: numbers, variables, + - * / ** (unary - and +) and calls
-    of ``autograd.functions.FUNCTIONS`` by name with positional arguments.
+    of ``autograd.functions.formula_functions()`` by name with positional arguments.
 
     Constant sub-expressions are computed once, here, in floats (so ``9 ** 9 ** 9`` is an immediate
     OverflowError, never a giant integer). Identical sub-expressions become one step.
@@ -236,7 +235,7 @@ class _Compiler:
                 raise self.refuse(f"only real numbers are allowed, not a {type(node.value).__name__}", node)
             return []
         if isinstance(node, ast.Name):
-            if node.id in FUNCTIONS:
+            if node.id in formula_functions():
                 raise self.refuse(f"{node.id} is a function: call it as {node.id}(...)", node)
             return []
         if isinstance(node, ast.BinOp):
@@ -263,11 +262,12 @@ class _Compiler:
         if not isinstance(node.func, ast.Name):
             raise self.refuse("only functions called by name are allowed", node.func)
         name = node.func.id
-        if name not in FUNCTIONS:
-            raise self.refuse(f"unknown function (known: {', '.join(sorted(FUNCTIONS))})", node.func)
+        known = formula_functions()
+        if name not in known:
+            raise self.refuse(f"unknown function (known: {', '.join(sorted(known))})", node.func)
         if node.keywords:
             raise self.refuse(f"{name} takes positional arguments only", node.keywords[0])
-        fewest, most = _arity(FUNCTIONS[name])
+        _, _, fewest, most = known[name]
         if not fewest <= len(node.args) <= most:
             count = str(fewest) if fewest == most else f"{fewest} to {most}"
             raise self.refuse(f"{name} takes {count} argument(s), got {len(node.args)}", node)
@@ -303,9 +303,9 @@ class _Compiler:
             name, args, function = "neg", (refs[id(node.operand)],), _OPERATORS["neg"]
         else:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            name, function = node.func.id, FUNCTIONS[node.func.id]
+            name = node.func.id
+            function, inputs, _, _ = formula_functions()[name]
             args = tuple(refs[id(a)] for a in node.args)
-            inputs = _arity(function)[0]
             for arg, ref in zip(node.args[inputs:], args[inputs:]):
                 if ref[0] != "c":
                     raise self.refuse(f"the parameter of {name} must be a number", arg)
@@ -320,10 +320,3 @@ class _Compiler:
             self.steps.append(_Step(function, args, span))
             self.shared[key] = ("s", len(self.steps) - 1)
         return self.shared[key]
-
-
-def _arity(function: Callable[..., Any]) -> tuple[int, int]:
-    """(fewest, most) positional arguments; those with a default (leaky_relu's and elu's alpha) are
-    parameters of the rule, which must be numbers rather than variables."""
-    parameters = list(inspect.signature(function).parameters.values())
-    return sum(1 for p in parameters if p.default is inspect.Parameter.empty), len(parameters)

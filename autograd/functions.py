@@ -1,19 +1,22 @@
-"""The primitives as functions that take floats, Values or Duals alike.
+"""The primitives as functions that take floats, Values or Duals alike, read off the rule table.
 
-``exp(x)`` is ``x.exp()`` for a Value or a Dual and ``math.exp`` (with the rule's clear errors) for
-a float, so one formula serves every mode. ``summation`` and ``dot`` make one n-ary node.
+``exp(x)`` is ``x.exp()`` for a Value or a Dual and the rule's float value (with its clear errors) for a
+float, so one formula serves every mode. Every rule with a ``function`` name is here (``abs`` is
+``absolute``, so that it never shadows the builtin); ``summation`` and ``dot`` make one n-ary node.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
-from .operand import Operand, check_number, not_finite
-from .ops import RULES, Rule, elu_rule, leaky_relu_rule, pow_rule
+from . import ops  # noqa: F401  (the built-in rows must exist before the functions are read off them)
+from .finite import check_number
+from .operand import Operand, evaluate, power
+from .rule import RULES, Rule
 
-__all__ = ["apply", "summation", "dot", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu",
-           "softplus", "arctan", "hardtanh", "step", "absolute", "leaky_relu", "elu", "power", "FUNCTIONS"]
+__all__ = ["apply", "summation", "dot", "power", "function", "formula_functions"]
 
 
 def apply(rule: Rule, *args: Any) -> Any:
@@ -27,22 +30,11 @@ def apply(rule: Rule, *args: Any) -> Any:
     >>> apply(RULES["mul"], Value(3.0), 4.0).data
     12.0
     """
-    kinds = {type(a) for a in args if isinstance(a, Operand)}
-    if len(kinds) > 1:
-        raise TypeError(f"{rule.name}: cannot mix {' and '.join(sorted(k.__name__ for k in kinds))} operands")
-    if kinds:
-        first = next(a for a in args if isinstance(a, Operand))
-        lifted = tuple(first._lift(a) for a in args)
-        for original, a in zip(args, lifted):
-            if a is NotImplemented:
-                raise TypeError(f"{rule.name}: an operand must be a number or a {first.__class__.__name__}, "
-                                f"got {type(original).__name__}")
-        return first._apply(rule, lifted)
-    xs = [check_number(a, rule.name) for a in args]
-    out = rule.value(*xs)
-    if out - out != 0.0:
-        not_finite(rule, xs, out)
-    return out
+    if not isinstance(rule, Rule):
+        raise TypeError(f"apply takes a Rule first, got {type(rule).__name__}")
+    if rule.arity is not None and len(args) != rule.arity:
+        raise TypeError(f"{rule.title} takes {rule.arity} operand(s), got {len(args)}")
+    return evaluate(rule, args)
 
 
 def summation(values: Sequence[Any]) -> Any:
@@ -55,7 +47,7 @@ def summation(values: Sequence[Any]) -> Any:
     values = tuple(values)
     if not values:
         raise ValueError("summation: needs at least one term")
-    return apply(RULES["sum"], *values)
+    return evaluate(RULES["sum"], values)
 
 
 def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any:
@@ -71,55 +63,70 @@ def dot(weights: Sequence[Any], inputs: Sequence[Any]) -> Any:
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: needs at least one pair")
-    return apply(RULES["dot"], *weights, *inputs)
+    return evaluate(RULES["dot"], weights + inputs)
 
 
-def _unary(name: str) -> Callable[[Any], Any]:
-    rule = RULES[name]
+@cache
+def function(rule: Rule) -> Callable[..., Any]:
+    """The function form of ``rule``: its operands, then its parameters (defaults as the rule says).
 
-    def function(x: Any) -> Any:
-        return apply(rule, x)
+    >>> function(RULES["leaky_relu"])(-2.0, 0.5)
+    -1.0
+    """
+    if rule.name == "pow":
+        return power
+    if rule.name == "sum":
+        return summation
+    if rule.name == "dot":
+        return dot
+    arity = rule.arity or 1
 
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"{name}(x) for a float, Value or Dual; {rule.math}" + (f"; {rule.kink}" if rule.kink else "")
-    return function
+    def call(*args: Any, **params: Any) -> Any:
+        if len(args) < arity:
+            raise TypeError(f"{rule.name}() takes {arity} operand(s), got {len(args)}")
+        operands, values = args[:arity], list(args[arity:])
+        values += [params.pop(p.name) for p in rule.params[len(values):] if p.name in params]
+        if params:
+            raise TypeError(f"{rule.name}() got unknown parameters: {', '.join(params)}")
+        if len(values) > len(rule.params):
+            raise TypeError(f"{rule.name}() takes {arity} operand(s) and {len(rule.params)} parameter(s), "
+                            f"got {len(args)} arguments")
+        bound = rule.bind(*[check_number(v, f"{rule.name} {p.name}") for v, p in zip(values, rule.params)]) \
+            if rule.params else rule
+        if len(operands) == 1 and isinstance(operands[0], Operand) and not rule.params and rule.methods:
+            return getattr(operands[0], rule.methods[0])()  # the kind's fast method
+        return evaluate(bound, operands)
 
-
-exp = _unary("exp")
-log = _unary("log")
-sqrt = _unary("sqrt")
-sin = _unary("sin")
-cos = _unary("cos")
-tanh = _unary("tanh")
-sigmoid = _unary("sigmoid")
-relu = _unary("relu")
-softplus = _unary("softplus")
-arctan = _unary("arctan")
-hardtanh = _unary("hardtanh")
-step = _unary("step")
-absolute = _unary("abs")
-
-
-def leaky_relu(x: Any, alpha: float = 0.01) -> Any:
-    """max(0, x) + alpha min(0, x) for a float, Value or Dual; leaky_relu'(0) = alpha"""
-    return apply(leaky_relu_rule(check_number(alpha, "leaky_relu alpha")), x)
-
-
-def elu(x: Any, alpha: float = 1.0) -> Any:
-    """x if x > 0 else alpha (e^x - 1) for a float, Value or Dual; elu'(0) = alpha"""
-    return apply(elu_rule(check_number(alpha, "elu alpha")), x)
-
-
-def power(x: Any, y: Any) -> Any:
-    """x ** y for floats, Values or Duals (a number exponent is the unary rule)."""
-    if not isinstance(y, Operand):
-        return apply(pow_rule(check_number(y, "pow exponent")), x)
-    return apply(RULES["pow"], x, y)
+    name = rule.function or rule.name
+    call.__name__ = call.__qualname__ = name
+    params = "".join(f", {p.name}={p.default:g}" if p.default is not None else f", {p.name}" for p in rule.params)
+    operands = ", ".join("xy"[i] if arity <= 2 else f"x{i + 1}" for i in range(arity))
+    call.__doc__ = (f"{name}({operands}{params}) for floats, Values or Duals; {rule.math}"
+                    + (f"; {rule.kink}" if rule.kink else ""))
+    return call
 
 
-# Every function a formula may call, by name: the command line's whitelist.
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "exp": exp, "log": log, "sqrt": sqrt, "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid,
-    "relu": relu, "softplus": softplus, "arctan": arctan, "hardtanh": hardtanh, "step": step,
-    "abs": absolute, "leaky_relu": leaky_relu, "elu": elu, "pow": power,
-}
+def formula_functions() -> dict[str, tuple[Callable[..., Any], int, int, int]]:
+    """What a formula may call: name -> (function, operands, fewest arguments, most arguments), for every rule
+    with a function and a fixed number of operands (``sum`` and ``dot`` are written with + and *). The
+    arguments after the operands are the rule's parameters, which must be numbers.
+
+    >>> formula_functions()["leaky_relu"][1:]
+    (1, 1, 2)
+    """
+    return {rule.name: (function(rule), rule.arity, rule.arity + sum(p.default is None for p in rule.params),
+                        rule.arity + len(rule.params))
+            for rule in RULES.values() if rule.function and rule.arity is not None}
+
+
+def __getattr__(name: str) -> Callable[..., Any]:
+    # ``functions.exp``, ``functions.absolute``, ...: read off the table, so a new rule is here at once
+    for rule in RULES.values():
+        if rule.function == name:
+            return function(rule)
+    raise AttributeError(f"module 'autograd.functions' has no function {name!r}; the rule table has "
+                         f"{', '.join(sorted(r.function for r in RULES.values() if r.function))}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | {rule.function for rule in RULES.values() if rule.function})

@@ -1,253 +1,176 @@
-"""The primitive table: every scalar operation once, as data.
+"""The built-in primitives: every scalar operation of the engine, one ``defrule`` row each.
 
-A rule is a name, an arity, how to compute the value, and the row of local partials
-``d out / d x_i`` at a point. Reverse mode multiplies that row's transpose by the output adjoint,
-forward mode multiplies it by the input tangents, the compiled path evaluates it on numpy arrays.
+Partials are written with arithmetic and the four functions below, which work on floats, numpy arrays,
+Values and Duals alike: so the same row gives a float on the fast path, a Value in a differentiable
+backward (``create_graph=True``) and a Dual in nested forward mode. Kinks follow PyTorch's conventions.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Rule", "RULES", "defrule", "get_rule", "pow_rule", "leaky_relu_rule", "elu_rule", "CONSTANT"]
+from .rule import RULES, Param, Rule, defrule
+
+__all__ = ["sin", "cos", "log", "sigmoid", "RULES"]
 
 
-class Rule:
-    """One primitive: ``out = value(*xs)``; ``partials(out, *xs)`` is the row ``d out / d xs``.
+# ---- the table's own functions, on any kind of number (used inside partials) -------------------------
 
-    Args:
-        name: the operation's name (``"mul"``); drawings and trace tables show it.
-        arity: number of inputs, or ``None`` for n-ary rules (``sum``, ``dot``).
-        value: float function; raises a clear error outside its domain.
-        partials: ``(out, *xs) -> tuple`` of local partials, one per input.
-        math: the derivative in one line, for tables and docs.
-        kink: the convention chosen where the derivative does not exist ("" if smooth).
-        kinks: the input values at which the derivative jumps (checks stay away from them).
-        symbol: infix symbol (``"*"``) for binary operators, else ``None``.
-        params: constants the rule closes over (``alpha`` of leaky_relu, the exponent of pow).
-        array_value, array_partials: numpy versions for the compiled batched replay;
-            ``None`` means the float function already works elementwise on arrays.
-    """
-
-    __slots__ = ("name", "arity", "value", "partials", "math", "kink", "kinks", "symbol", "params",
-                 "array_value", "array_partials")
-
-    def __init__(self, name: str, arity: int | None, value: Callable[..., float],
-                 partials: Callable[..., tuple[Any, ...]], math: str, kink: str = "",
-                 kinks: tuple[float, ...] = (), symbol: str | None = None,
-                 params: tuple[float, ...] = (), array_value: Callable[..., Any] | None = None,
-                 array_partials: Callable[..., tuple[Any, ...]] | None = None) -> None:
-        self.name, self.arity, self.value, self.partials = name, arity, value, partials
-        self.math, self.kink, self.kinks, self.symbol, self.params = math, kink, kinks, symbol, params
-        self.array_value = array_value or value
-        self.array_partials = array_partials or partials
-
-    def __repr__(self) -> str:
-        params = "".join(f", {p!r}" for p in self.params)
-        return f"Rule({self.name!r}{params})"
-
-    @property
-    def title(self) -> str:
-        """The name with its parameters, as drawings show it: ``leaky_relu(0.01)``, ``pow(2)``."""
-        if not self.params:
-            return self.name
-        return f"{self.name}({', '.join(format(p, 'g') for p in self.params)})"
+def sin(x: Any) -> Any:
+    """sin on a float, a numpy array, a Value or a Dual."""
+    return math.sin(x) if type(x) is float else (np.sin(x) if isinstance(x, np.ndarray) else x.sin())
 
 
-RULES: dict[str, Rule] = {}
+def cos(x: Any) -> Any:
+    """cos on a float, a numpy array, a Value or a Dual."""
+    return math.cos(x) if type(x) is float else (np.cos(x) if isinstance(x, np.ndarray) else x.cos())
 
 
-def defrule(rule: Rule) -> Rule:
-    """Register a rule under its name, so that every mode, the trace and the parser can find it.
-
-    This is the one entry point for adding a primitive: write its value and its partials.
-
-    >>> cube = defrule(Rule("cube", 1, lambda x: x ** 3, lambda out, x: (3 * x * x,), "3 x^2"))
-    >>> from autograd import Value, apply
-    >>> y = apply(cube, Value(2.0)); y.backward(); (y.data, y.parents[0].grad)
-    (8.0, 12.0)
-    >>> del RULES["cube"]
-    """
-    RULES[rule.name] = rule
-    return rule
+def log(x: Any) -> Any:
+    """The natural log on a positive float, numpy array, Value or Dual."""
+    return math.log(x) if type(x) is float else (np.log(x) if isinstance(x, np.ndarray) else x.log())
 
 
-def get_rule(name: str) -> Rule:
-    """The registered rule called ``name``; ``KeyError`` lists the known names."""
-    try:
-        return RULES[name]
-    except KeyError:
-        raise KeyError(f"no rule named {name!r}; known: {', '.join(sorted(RULES))}") from None
+def sigmoid(x: Any) -> Any:
+    """The logistic function on a float, a numpy array, a Value or a Dual."""
+    if type(x) is float:
+        return _sigmoid(x)
+    return _sigmoid_array(x) if isinstance(x, np.ndarray) else x.sigmoid()
 
 
-# Leaves made from plain numbers (``x * 2``): a node of arity 0, so pictures can tell them apart.
-CONSTANT = Rule("const", 0, float, lambda out: (), "a constant: no inputs")
-
-_ONE = (1.0,)
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-_MINUS_ONE = (-1.0,)
-_ZERO = (0.0,)
-
-
-def _ones_like(x: Any) -> Any:
-    return np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
-
-
-# ---- binary arithmetic -------------------------------------------------------------------------
+# ---- binary arithmetic ---------------------------------------------------------------------------------
 
 def _add(x: float, y: float) -> float:
     return x + y
-
-
-defrule(Rule("add", 2, _add, lambda out, x, y: _ONE_ONE, "d(x + y) = (1, 1)", symbol="+"))
 
 
 def _sub(x: float, y: float) -> float:
     return x - y
 
 
-defrule(Rule("sub", 2, _sub, lambda out, x, y: _ONE_MINUS_ONE, "d(x - y) = (1, -1)", symbol="-"))
-
-
 def _mul(x: float, y: float) -> float:
     return x * y
 
 
-defrule(Rule("mul", 2, _mul, lambda out, x, y: (y, x), "d(x * y) = (y, x)", symbol="*"))
-
-
 def _truediv(x: float, y: float) -> float:
-    if y == 0:
-        raise ZeroDivisionError(f"truediv: division by zero ({x!r} / {y!r})")
-    return x / y
+    return x / y  # y == 0 raises ZeroDivisionError, reported as the rule's domain
 
 
-def _truediv_array(x: Any, y: Any) -> Any:
-    if np.any(y == 0):
-        raise ZeroDivisionError("truediv: division by zero in a batch lane")
-    return x / y
+_ONES, _ONE_MINUS_ONE = (1.0, 1.0), (1.0, -1.0)
+
+defrule(Rule("add", 2, _add, lambda out, x, y: _ONES, notation=("1", "1"), expression="{x} + {y}", symbol="+"))
+defrule(Rule("sub", 2, _sub, lambda out, x, y: _ONE_MINUS_ONE, notation=("1", "-1"), expression="{x} - {y}",
+             symbol="-"))
+defrule(Rule("mul", 2, _mul, lambda out, x, y: (y, x), notation=("{y}", "{x}"), expression="{x} * {y}",
+             symbol="*"))
+defrule(Rule("truediv", 2, _truediv, lambda out, x, y: (1.0 / y, -out / y), notation=("1 / {y}", "-{out} / {y}"),
+             expression="{x} / {y}", symbol="/", domain=("real", "nonzero"),
+             adjoint=lambda g, out, x, y: (g / y, -out * (g / y))))
 
 
-defrule(Rule("truediv", 2, _truediv, lambda out, x, y: (1.0 / y, -out / y),
-             "d(x / y) = (1 / y, -x / y^2)", symbol="/", array_value=_truediv_array))
-
-
-def _pow2(x: float, y: float) -> float:
+def _pow(x: float, y: float) -> float:
     if x < 0 or (x == 0 and y < 0):
-        raise ValueError(f"pow: a Value exponent needs a base > 0 (or 0 with exponent >= 0), got base "
-                         f"{x!r} and exponent {y!r}; use a number exponent for integer powers")
+        raise ValueError("a Value exponent needs a base > 0 (or 0 with an exponent >= 0); use a number "
+                         "exponent for integer powers of a negative base")
     return x ** y
 
 
-def _pow2_partials(out: float, x: float, y: float) -> tuple[float, float]:
-    if x == 0:  # the limits of y x^(y-1) and x^y log x as x -> 0+, PyTorch's choice
-        return (math.inf if 0 < y < 1 else float(y == 1), 0.0)
-    return (y * x ** (y - 1), out * math.log(x))
+def _pow_partials(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    if x == 0:  # the limits as x -> 0+, PyTorch's choice: y x^(y-1) is inf, 1 or 0; x^y log x is 0
+        return (math.inf if 0 < y < 1 else (1.0 if y == 1 else 0.0), 0.0)
+    return (y * out / x, out * log(x))  # y out / x = y x^(y-1), without a power that could overflow
 
 
-def _pow2_array(x: Any, y: Any) -> Any:
-    if np.any(x <= 0):
-        raise ValueError("pow: a Value exponent needs a base > 0 in every batch lane")
+def _pow_array(x: Any, y: Any) -> Any:
+    if np.any(x < 0) or np.any((x == 0) & (y < 0)):
+        raise ValueError("a Value exponent needs a base > 0 in every batch lane")
     return np.power(x, y)
 
 
-defrule(Rule("pow", 2, _pow2, _pow2_partials, "d(x ** y) = (y x^(y-1), x^y log x)",
-             kink="at x = 0: (inf if 0 < y < 1, 0 for the exponent), as PyTorch", symbol="**",
-             array_value=_pow2_array,
-             array_partials=lambda out, x, y: (y * np.power(x, y - 1), out * np.log(x))))
+def _pow_array_partials(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_zero = np.where((y > 0) & (y < 1), np.inf, np.where(y == 1, 1.0, 0.0))
+        return (np.where(x == 0, at_zero, y * out / np.where(x == 0, 1.0, x)),
+                np.where(x == 0, 0.0, out * np.log(np.where(x == 0, 1.0, x))))
 
 
-@lru_cache(maxsize=256)
-def pow_rule(c: float) -> Rule:
-    """``x ** c`` for a number exponent ``c``: one cached rule per exponent."""
-
-    def value(x: float) -> float:
-        if x < 0 and c != int(c):
-            raise ValueError(f"pow: negative base {x!r} to the non-integer power {c!r}")
-        if x == 0 and c < 0:
-            raise ZeroDivisionError(f"pow: zero base {x!r} to the negative power {c!r}")
-        return float(x ** c)
-
-    def partials(out: float, x: float) -> tuple[float]:
-        if x == 0:
-            return (math.inf if 0 < c < 1 else float(c == 1),)
-        return (c * x ** (c - 1),)
-
-    def array_value(x: Any) -> Any:
-        if c != int(c) and np.any(x < 0):
-            raise ValueError(f"pow: negative base to the non-integer power {c!r} in a batch lane")
-        return np.power(x, c)
-
-    return Rule("pow", 1, value, partials, f"d(x ** {c:g}) = {c:g} x^{c - 1:g}",
-                kink="at x = 0: inf if 0 < c < 1, as PyTorch", params=(c,), array_value=array_value,
-                array_partials=lambda out, x: (c * np.power(x, c - 1),))
+defrule(Rule("pow", 2, _pow, _pow_partials, notation=("{y} {out} / {x}", "{out} log({x})"),
+             expression="{x} ** {y}", symbol="**", domain=("nonnegative", "real"), function="power",
+             kink="at x = 0: (inf if 0 < y < 1, 1 if y = 1, else 0; 0 for the exponent), as PyTorch",
+             array_value=_pow_array, array_partials=_pow_array_partials,
+             adjoint=lambda g, out, x, y: (y * (g * out) / x, g * out * log(x))))
 
 
-# ---- unary functions --------------------------------------------------------------------------
+# ---- a number exponent: x ** c, one rule per c ---------------------------------------------------------
 
-defrule(Rule("neg", 1, lambda x: -x, lambda out, x: _MINUS_ONE, "d(-x) = -1"))
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(f"exp: the result overflows a float at x = {x!r} (x > 709.78)") from None
+def _power(x: float, c: float) -> float:
+    if x < 0 and c != int(c):
+        raise ValueError(f"a negative base to the non-integer power {c:g} is not a real number")
+    return float(x ** c)  # 0 ** -1 raises ZeroDivisionError, reported as the rule's domain
 
 
-defrule(Rule("exp", 1, _exp, lambda out, x: (out,), "d exp(x) = exp(x)", array_value=np.exp))
+def _power_partials(out: Any, x: Any, c: float) -> tuple[Any]:
+    if c == 0:
+        return (0.0,)
+    if x == 0:  # c x^(c-1) at 0: inf for 0 < c < 1 (as PyTorch), 1 for c = 1, 0 for c > 1
+        return (math.inf if c < 1 else float(c == 1),)
+    return (c * out / x,)  # = c x^(c-1), without a power that could overflow
 
 
-def _log(x: float) -> float:
-    if x <= 0:
-        raise ValueError(f"log: the operand must be > 0, got {x!r}")
-    return math.log(x)
+def _power_array_partials(out: Any, x: Any, c: float) -> tuple[Any]:
+    if c == 0:
+        return (np.zeros_like(x),)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (np.where(x == 0, math.inf if c < 1 else float(c == 1), c * out / np.where(x == 0, 1.0, x)),)
 
 
-def _log_array(x: Any) -> Any:
-    if np.any(x <= 0):
-        raise ValueError("log: the operand must be > 0 in every batch lane")
-    return np.log(x)
+def _power_domain(c: float) -> tuple[str]:
+    if c != int(c):
+        return ("positive",) if c < 0 else ("nonnegative",)
+    return ("nonzero",) if c < 0 else ("real",)
 
 
-defrule(Rule("log", 1, _log, lambda out, x: (1.0 / x,), "d log(x) = 1 / x", array_value=_log_array))
+def _power_array(x: Any, c: float) -> Any:
+    if c != int(c) and np.any(x < 0):
+        raise ValueError(f"a negative base to the non-integer power {c:g} in a batch lane")
+    return np.power(x, c)
 
 
-def _sqrt(x: float) -> float:
-    if x < 0:
-        raise ValueError(f"sqrt: the operand must be >= 0, got {x!r}")
-    return math.sqrt(x)
+_EXPONENTS = (2.0, 3.0, -1.0, -2.0, 0.5, 1.5)  # what the property tests try
+defrule(Rule("power", 1, _power, _power_partials, notation=("{exponent} {x}^({exponent} - 1)",),
+             expression="{x} ** {exponent}", params=(Param("exponent", None, _EXPONENTS),), domain=_power_domain,
+             methods=(),
+             function=None, kink="at x = 0: inf if 0 < c < 1, as PyTorch", array_value=_power_array,
+             array_partials=_power_array_partials, adjoint=lambda g, out, x, c: (c * (g * out) / x,)))
 
 
-def _sqrt_array(x: Any) -> Any:
-    if np.any(x < 0):
-        raise ValueError("sqrt: the operand must be >= 0 in every batch lane")
-    return np.sqrt(x)
+# ---- one-operand functions -----------------------------------------------------------------------------
 
-
-defrule(Rule("sqrt", 1, _sqrt, lambda out, x: (0.5 / out if out else math.inf,),
-             "d sqrt(x) = 1 / (2 sqrt(x))", kink="sqrt'(0) = inf, as PyTorch", array_value=_sqrt_array,
-             array_partials=lambda out, x: (np.divide(0.5, out, out=np.full_like(out, np.inf),
-                                                      where=out != 0),)))
-defrule(Rule("sin", 1, math.sin, lambda out, x: (math.cos(x),), "d sin(x) = cos(x)",
-             array_value=np.sin, array_partials=lambda out, x: (np.cos(x),)))
-defrule(Rule("cos", 1, math.cos, lambda out, x: (-math.sin(x),), "d cos(x) = -sin(x)",
-             array_value=np.cos, array_partials=lambda out, x: (-np.sin(x),)))
-defrule(Rule("tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), "d tanh(x) = 1 - tanh(x)^2",
-             array_value=np.tanh))
-defrule(Rule("arctan", 1, math.atan, lambda out, x: (1.0 / (1.0 + x * x),), "d arctan(x) = 1 / (1 + x^2)",
-             array_value=np.arctan))
+defrule(Rule("neg", 1, lambda x: -x, lambda out, x: (-1.0,), notation=("-1",), expression="-{x}",
+             methods=("__neg__",), function=None))
+defrule(Rule("pos", 1, lambda x: x, lambda out, x: (1.0,), notation=("1",), expression="+{x}",
+             methods=("__pos__",), function=None))
+defrule(Rule("exp", 1, math.exp, lambda out, x: (out,), notation=("{out}",), array_value=np.exp))
+defrule(Rule("log", 1, math.log, lambda out, x: (1.0 / x,), notation=("1 / {x}",), domain=("positive",),
+             array_value=np.log, adjoint=lambda g, out, x: (g / x,)))
+defrule(Rule("sqrt", 1, math.sqrt, lambda out, x: (0.5 / out if out != 0 else math.inf,),
+             notation=("1 / (2 {out})",), domain=("nonnegative",), kink="sqrt'(0) = inf, as PyTorch",
+             array_value=np.sqrt,
+             array_partials=lambda out, x: (np.divide(0.5, out, out=np.full_like(out, np.inf), where=out != 0),)))
+defrule(Rule("sin", 1, math.sin, lambda out, x: (cos(x),), notation=("cos({x})",), array_value=np.sin))
+defrule(Rule("cos", 1, math.cos, lambda out, x: (-sin(x),), notation=("-sin({x})",), array_value=np.cos))
+defrule(Rule("tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), notation=("1 - {out}^2",),
+             array_value=np.tanh, activation="glorot"))
+defrule(Rule("arctan", 1, math.atan, lambda out, x: (1.0 / (1.0 + x * x),), notation=("1 / (1 + {x}^2)",),
+             array_value=np.arctan, activation="glorot"))
 
 
 def _sigmoid(x: float) -> float:
-    # Two branches so that exp never overflows: exp(-x) for x >= 0, exp(x) for x < 0.
+    # two branches so that exp never overflows: exp(-x) for x >= 0, exp(x) for x < 0
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
@@ -259,78 +182,79 @@ def _sigmoid_array(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-defrule(Rule("sigmoid", 1, _sigmoid, lambda out, x: (out * (1.0 - out),),
-             "d sigmoid(x) = sigmoid(x) (1 - sigmoid(x))", array_value=_sigmoid_array))
-
-
 def _softplus(x: float) -> float:
-    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exact, and never overflows.
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exact, and never overflows
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-defrule(Rule("softplus", 1, _softplus, lambda out, x: (_sigmoid(x),), "d softplus(x) = sigmoid(x)",
-             array_value=lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))),
-             array_partials=lambda out, x: (_sigmoid_array(x),)))
+# out (1 - out), written out * sigmoid(-x): 1 - out would lose every digit where out is near 1 (x > 20)
+defrule(Rule("sigmoid", 1, _sigmoid, lambda out, x: (out * sigmoid(-x),), notation=("{out} (1 - {out})",),
+             array_value=_sigmoid_array, activation="glorot"))
+defrule(Rule("softplus", 1, _softplus, lambda out, x: (sigmoid(x),), notation=("sigmoid({x})",),
+             array_value=lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))), activation="glorot"))
+
+_ONE, _ZERO, _MINUS_ONE, _ONE_ZERO = (1.0,), (0.0,), (-1.0,), (1.0, 0.0)
+
 defrule(Rule("relu", 1, lambda x: x if x > 0 else 0.0, lambda out, x: _ONE if x > 0 else _ZERO,
-             "d relu(x) = 1 if x > 0 else 0", kink="relu'(0) = 0, as PyTorch", kinks=(0.0,),
-             array_value=lambda x: np.maximum(x, 0.0),
-             array_partials=lambda out, x: ((x > 0).astype(float),)))
+             notation=("1 if {x} > 0 else 0",), kink="relu'(0) = 0, as PyTorch", kinks=(0.0,),
+             array_value=lambda x: np.maximum(x, 0.0), array_partials=lambda out, x: ((x > 0).astype(float),),
+             activation="he"))
 defrule(Rule("abs", 1, abs, lambda out, x: _ONE if x > 0 else (_MINUS_ONE if x < 0 else _ZERO),
-             "d |x| = sign(x)", kink="abs'(0) = 0, as PyTorch", kinks=(0.0,), array_value=np.abs,
-             array_partials=lambda out, x: (np.sign(x),)))
+             notation=("sign({x})",), kink="abs'(0) = 0, as PyTorch", kinks=(0.0,), methods=("abs", "__abs__"),
+             function="absolute", array_value=np.abs, array_partials=lambda out, x: (np.sign(x),), activation="glorot"))
 defrule(Rule("hardtanh", 1, lambda x: -1.0 if x < -1 else (1.0 if x > 1 else x),
-             lambda out, x: _ONE if -1 < x < 1 else _ZERO, "d hardtanh(x) = 1 if -1 < x < 1 else 0",
+             lambda out, x: _ONE if -1 < x < 1 else _ZERO, notation=("1 if -1 < {x} < 1 else 0",),
              kink="hardtanh'(-1) = hardtanh'(1) = 0, as PyTorch", kinks=(-1.0, 1.0),
              array_value=lambda x: np.clip(x, -1.0, 1.0),
-             array_partials=lambda out, x: (((x > -1) & (x < 1)).astype(float),)))
-defrule(Rule("step", 1, lambda x: 1.0 if x >= 0 else 0.0, lambda out, x: _ZERO,
-             "d step(x) = 0 (Heaviside: 1 at x >= 0)", kink="step'(0) = 0: no gradient flows",
-             kinks=(0.0,), array_value=lambda x: (x >= 0).astype(float),
-             array_partials=lambda out, x: (np.zeros_like(x),)))
+             array_partials=lambda out, x: (((x > -1) & (x < 1)).astype(float),), activation="glorot"))
+defrule(Rule("step", 1, lambda x: 1.0 if x >= 0 else 0.0, lambda out, x: _ZERO, notation=("0",),
+             kink="step'(0) = 0: no gradient flows (Heaviside: 1 at x >= 0)", kinks=(0.0,),
+             array_value=lambda x: (x >= 0).astype(float), array_partials=lambda out, x: (np.zeros_like(x),),
+             activation="glorot"))
+defrule(Rule("leaky_relu", 1, lambda x, alpha: x if x > 0 else alpha * x,
+             lambda out, x, alpha: _ONE if x > 0 else (alpha,), notation=("1 if {x} > 0 else {alpha}",),
+             params=(Param("alpha", 0.01, (0.01, 0.2)),), kink="leaky_relu'(0) = alpha, as PyTorch", kinks=(0.0,),
+             array_value=lambda x, alpha: np.where(x > 0, x, alpha * x),
+             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, alpha),), activation="he"))
+defrule(Rule("elu", 1, lambda x, alpha: x if x > 0 else alpha * math.expm1(x),
+             lambda out, x, alpha: _ONE if x > 0 else (out + alpha,), notation=("1 if {x} > 0 else {out} + {alpha}",),
+             params=(Param("alpha", 1.0, (1.0, 0.5)),), kink="elu'(0) = alpha, as PyTorch", kinks=(0.0,),
+             array_value=lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
+             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, out + alpha),), activation="he"))
+defrule(Rule("clamp", 1, lambda x, low, high: min(max(x, low), high),
+             lambda out, x, low, high: _ONE if low <= x <= high else _ZERO,
+             notation=("1 if {low} <= {x} <= {high} else 0",),
+             params=(Param("low", None, (-1.0, 0.0)), Param("high", None, (1.0, 2.0))),
+             kink="clamp' = 1 at both ends, as torch.clamp", kinks=lambda low, high: (low, high),
+             array_value=lambda x, low, high: np.clip(x, low, high),
+             array_partials=lambda out, x, low, high: (((x >= low) & (x <= high)).astype(float),)))
 
 
-@lru_cache(maxsize=64)
-def leaky_relu_rule(alpha: float) -> Rule:
-    """``max(0, x) + alpha min(0, x)``: one cached rule per slope."""
-    slope = (alpha,)
-    return Rule("leaky_relu", 1, lambda x: x if x > 0 else alpha * x,
-                lambda out, x: _ONE if x > 0 else slope, f"d leaky_relu(x) = 1 if x > 0 else {alpha:g}",
-                kink=f"leaky_relu'(0) = alpha = {alpha:g}, as PyTorch", kinks=(0.0,), params=(alpha,),
-                array_value=lambda x: np.where(x > 0, x, alpha * x),
-                array_partials=lambda out, x: (np.where(x > 0, 1.0, alpha),))
+# ---- two operands: PReLU, whose slope is an operand so it can learn ------------------------------------
+
+defrule(Rule("prelu", 2, lambda x, alpha: x if x > 0 else alpha * x,
+             lambda out, x, alpha: _ONE_ZERO if x > 0 else (alpha, x),
+             notation=("1 if {x} > 0 else {y}", "0 if {x} > 0 else {x}"), methods=("prelu",),
+             kink="prelu'(0) = (alpha, 0), as PyTorch", kinks=(0.0,),
+             array_value=lambda x, alpha: np.where(x > 0, x, alpha * x),
+             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, alpha), np.where(x > 0, 0.0, x)),
+             activation="he"))
 
 
-@lru_cache(maxsize=64)
-def elu_rule(alpha: float) -> Rule:
-    """``x if x > 0 else alpha (e^x - 1)``: one cached rule per alpha."""
-    return Rule("elu", 1, lambda x: x if x > 0 else alpha * math.expm1(x),
-                lambda out, x: _ONE if x > 0 else (out + alpha,), f"d elu(x) = 1 if x > 0 else elu(x) + {alpha:g}",
-                kink=f"elu'(0) = alpha = {alpha:g}, as PyTorch", kinks=(0.0,), params=(alpha,),
-                array_value=lambda x: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
-                array_partials=lambda out, x: (np.where(x > 0, 1.0, out + alpha),))
+# ---- n-ary: one node for a neuron's whole weighted sum -------------------------------------------------
+
+def _sum(*xs: float) -> float:
+    return sum(xs, 0.0)
 
 
-# ---- n-ary: one node for a neuron's whole weighted sum -----------------------------------------
-
-def _sum_partials(out: float, *xs: float) -> tuple[float, ...]:
-    return _ONE * len(xs)
-
-
-defrule(Rule("sum", None, lambda *xs: sum(xs, 0.0), _sum_partials, "d(x1 + ... + xn) = (1, ..., 1)",
-             array_partials=lambda out, *xs: tuple(_ones_like(out) for _ in xs)))
-
-
-def _dot(*xs: float) -> float:
+def _dot(*xs: Any) -> Any:
     n = len(xs) // 2
     return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)  # also elementwise on numpy lanes
 
 
-def _dot_partials(out: float, *xs: float) -> tuple[float, ...]:
-    n = len(xs) // 2
-    return xs[n:] + xs[:n]  # d/dw_i = x_i and d/dx_i = w_i
-
-
-defrule(Rule("dot", None, _dot, _dot_partials, "d(w . x) = (x1, ..., xn, w1, ..., wn)"))
-
-# Parameterised families, by name, for the parser and the docs.
-FAMILIES: dict[str, Callable[[float], Rule]] = {"pow": pow_rule, "leaky_relu": leaky_relu_rule, "elu": elu_rule}
+defrule(Rule("sum", None, _sum, lambda out, *xs: _ONE * len(xs), "d(x1 + ... + xn) = (1, ..., 1)",
+             notation=lambda args: ["1"] * len(args), function="summation",
+             array_partials=lambda out, *xs: tuple(np.ones_like(out) for _ in xs)))
+defrule(Rule("dot", None, _dot, lambda out, *xs: xs[len(xs) // 2:] + xs[:len(xs) // 2],
+             "d(w . x) = (x1, ..., xn, w1, ..., wn)",
+             notation=lambda args: args[len(args) // 2:] + args[:len(args) // 2]))

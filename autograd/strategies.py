@@ -1,7 +1,9 @@
 """Hypothesis strategies: random expression graphs over the whole rule table, with inputs in every domain.
 
-An ``Expression`` is a small tree that evaluates on floats, Values or Duals alike, so one random
-formula can be checked in reverse mode, forward mode and by central differences.
+Every rule of ``RULES`` is drawn, built-in or added later with ``defrule``: its arity, its parameters (from
+their ``examples``) and its domain (``rule.domain``) are read off the row. An ``Expression`` is a small tree
+that evaluates on floats, Values or Duals alike, so one random formula can be checked in reverse mode,
+forward mode and by central differences.
 
 >>> from hypothesis import given
 >>> @given(expressions())
@@ -17,26 +19,23 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .functions import apply
-from .ops import RULES, Rule, elu_rule, leaky_relu_rule, pow_rule
+from .rule import RULES, Rule
+from .tracing.notation import expression_text
 
-__all__ = ["Expression", "expressions", "inputs"]
+__all__ = ["Expression", "expressions", "inputs", "rules"]
 
 # A tree node is ("x", i) for an input, ("c", value) for a constant, or (rule, children).
 Node = tuple[Any, Any]
-
-UNARY = ("neg", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "arctan", "abs",
-         "hardtanh", "step", "leaky_relu", "elu", "pow")
-BINARY = ("add", "sub", "mul", "truediv", "pow2")
-NARY = ("sum", "dot")
-EXPONENTS = (2.0, 3.0, -1.0, -2.0, 0.5, 1.5)
 
 
 def _op(rule: Rule, *children: Node) -> Node:
     return (rule, children)
 
 
-def _positive(a: Node) -> Node:
-    """0.5 + a * a: keeps log, sqrt, division and real powers inside their domains."""
+def _guarded(domain: str, a: Node) -> Node:
+    """``a`` kept inside ``domain``: 0.5 + a * a for the operands of log, sqrt, division and real powers."""
+    if domain == "real":
+        return a
     return _op(RULES["add"], ("c", 0.5), _op(RULES["mul"], a, a))
 
 
@@ -69,9 +68,19 @@ class Expression:
         self._evaluate(self.tree, args, kinks)
         return min(kinks, default=math.inf)
 
+    def rules(self) -> set[str]:
+        """The names of the rules this formula uses."""
+        found, stack = set(), [self.tree]
+        while stack:
+            head, rest = stack.pop()
+            if isinstance(head, Rule):
+                found.add(head.name)
+                stack.extend(rest)
+        return found
+
     @property
     def formula(self) -> str:
-        """The expression as text, e.g. ``tanh((x1 * x2)) + 0.5``."""
+        """The expression as a formula ``autograd.parse`` reads: ``(tanh((x1 * x2)) + 0.5)``."""
         return _text(self.tree)
 
     def __repr__(self) -> str:
@@ -85,19 +94,25 @@ def _text(node: Node) -> str:
     if head == "c":
         return repr(rest) if rest >= 0 else f"({rest!r})"
     args = [_text(child) for child in rest]
-    if head.symbol:
-        return f"({args[0]} {head.symbol} {args[1]})"
-    if head.name == "pow":
-        return f"({args[0]} ** {head.params[0]!r})"
-    if head.name == "neg":
-        return f"(-{args[0]})"
     if head.name == "sum":
         return "(" + " + ".join(args) + ")"
     if head.name == "dot":
         n = len(args) // 2
         return "(" + " + ".join(f"{w} * {x}" for w, x in zip(args[:n], args[n:])) + ")"
-    params = "".join(f", {p!r}" for p in head.params)
-    return f"{head.name}({args[0]}{params})"
+    return f"({expression_text(head, args)})"
+
+
+def rules() -> st.SearchStrategy[Rule]:
+    """Any rule of the table, with its parameters drawn from their examples (a bound rule for a family)."""
+    return st.sampled_from(sorted(RULES, key=str)).flatmap(_bound)
+
+
+def _bound(name: str) -> st.SearchStrategy[Rule]:
+    rule = RULES[name]
+    if not rule.params:
+        return st.just(rule)
+    values = [st.sampled_from(p.examples or (p.default,)) for p in rule.params]
+    return st.tuples(*values).map(lambda vs: rule.bind(*vs))
 
 
 @st.composite
@@ -106,30 +121,14 @@ def _trees(draw: st.DrawFn, n_vars: int, depth: int, root: bool = False) -> Node
         if draw(st.integers(0, 4)) == 0:
             return ("c", draw(st.sampled_from((-1.5, -0.5, 0.25, 1.0, 2.0))))
         return ("x", draw(st.integers(0, n_vars - 1)))
-    kind = draw(st.sampled_from(UNARY + BINARY + NARY))
+    rule = draw(rules())
     child = _trees(n_vars, depth - 1)
-    if kind in ("log", "sqrt"):
-        return _op(RULES[kind], _positive(draw(child)))
-    if kind == "leaky_relu":
-        return _op(leaky_relu_rule(draw(st.sampled_from((0.01, 0.2)))), draw(child))
-    if kind == "elu":
-        return _op(elu_rule(draw(st.sampled_from((1.0, 0.5)))), draw(child))
-    if kind == "pow":
-        c = draw(st.sampled_from(EXPONENTS))
-        base = draw(child)
-        return _op(pow_rule(c), base if c in (2.0, 3.0) else _positive(base))
-    if kind in UNARY:
-        return _op(RULES[kind], draw(child))
-    if kind == "truediv":
-        return _op(RULES["truediv"], draw(child), _positive(draw(child)))
-    if kind == "pow2":
-        return _op(RULES["pow"], _positive(draw(child)), _op(RULES["tanh"], draw(child)))
-    if kind == "sum":
-        return _op(RULES["sum"], *draw(st.lists(child, min_size=1, max_size=4)))
-    if kind == "dot":
-        pairs = draw(st.lists(st.tuples(child, child), min_size=1, max_size=3))
-        return _op(RULES["dot"], *[w for w, _ in pairs], *[x for _, x in pairs])
-    return _op(RULES[kind], draw(child), draw(child))
+    if rule.arity is None:  # n-ary: sum of 1-4 terms; dot of 1-3 pairs (weights, then inputs)
+        if rule.name == "dot":
+            pairs = draw(st.lists(st.tuples(child, child), min_size=1, max_size=3))
+            return _op(rule, *[w for w, _ in pairs], *[x for _, x in pairs])
+        return _op(rule, *draw(st.lists(child, min_size=1, max_size=4)))
+    return _op(rule, *[_guarded(domain, draw(child)) for domain in rule.domain])
 
 
 def inputs(n: int, bound: float = 2.0) -> st.SearchStrategy[tuple[float, ...]]:

@@ -1,42 +1,44 @@
-"""Value: a node of the reverse-mode graph, and backward().
+"""Value: a node of the reverse-mode graph.
 
-The graph protocol, which every algorithm here reads: a node has ``data``, ``grad``, ``rule``
-(``None`` for an input), ``parents`` (a tuple, in argument order) and ``partials`` (the rule's local
-partials, stored when the node was made). Nodes hold no closures, so no reference cycles: a graph
-is freed by reference counting the moment it is dropped.
+The graph protocol, which every algorithm here reads: a node has ``data``, ``grad``, ``rule`` (``None``
+for an input), ``parents`` (a tuple, in argument order) and ``partials`` (the rule's local partials,
+computed when the node was made). Nodes hold no closures, so no reference cycles: a graph is freed by
+reference counting the moment it is dropped. The walk and the reverse sweep are in ``autograd.backprop``.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Iterable
+import copy
+from collections.abc import Callable
 from itertools import count
 from operator import attrgetter
 from typing import Any
 
-from .operand import UNARY_METHODS, Operand, check_number, is_number, not_finite
-from .ops import CONSTANT, RULES, Rule
+from . import backprop, ops  # noqa: F401  (ops: the built-in rows exist before Value gets its methods)
+from .finite import ARITHMETIC_ERRORS, check_number, is_number
+from .operand import Operand, kind
+from .rule import CONSTANT, Rule
 
-__all__ = ["Value", "topological_order"]
+__all__ = ["Value", "apply_rule", "topological_order"]
 
-_counter = count()
-# Called as hook(value, "<", other) before a comparison; the compiled path sets it while tracing,
-# since a comparison usually means Python branches on the data, which a replay cannot follow.
-compare_hook: Callable[[Value, str, Any], None] | None = None
-_by_creation = attrgetter("_seq")
+_counter = count(1)
 _new = object.__new__
+topological_order = backprop.topological_order
 
 
 class Value(Operand):
     """A scalar that remembers how it was computed.
 
     Attributes:
-        data: the number.
-        grad: the adjoint ``dL/dself`` of the last ``backward()`` (inputs accumulate across calls).
+        data: the number (setting it later marks the graphs built from it stale: ``backward()`` refuses them).
+        grad: the adjoint ``dL/dself`` of the last ``backward()`` (inputs accumulate across calls); a Value
+            after ``backward(create_graph=True)``.
         label: a name for pictures and tables.
         rule: the primitive that made it (``None`` for an input); ``op`` is its name.
         parents: the operands, in argument order.
         partials: ``d self / d parent`` for each parent, computed when the node was made.
+        serial: when it was made (a running count: parents always have smaller ones).
+        written: the ``serial`` count when ``.data`` was last set (0: never), so stale graphs are found.
 
     >>> x = Value(2.0, label="x")
     >>> y = x * x + 1
@@ -44,18 +46,28 @@ class Value(Operand):
     (5.0, 4.0)
     """
 
-    __slots__ = ("data", "grad", "label", "rule", "parents", "partials", "_seq")
+    __slots__ = ("_data", "grad", "label", "rule", "parents", "partials", "serial", "written")
+    level = 0
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float or data - data != 0.0:  # the common case, a finite float, skips the call
             data = check_number(data, "Value")
-        self.data = data
-        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__} ({label!r:.60})")
+        self._data = data
+        self.grad: Any = 0.0
         self.label = label
         self.rule: Rule | None = None
         self.parents: tuple[Value, ...] = ()
-        self.partials: tuple[float, ...] = ()
-        self._seq = next(_counter)
+        self.partials: tuple[Any, ...] = ()
+        self.serial = next(_counter)
+        self.written = 0
+
+    def _set_data(self, x: float) -> None:
+        self._data = x if type(x) is float and x - x == 0.0 else check_number(x, "Value.data")
+        self.written = next(_counter)  # graphs made before now read the old number: backward() refuses them
+
+    data = property(attrgetter("_data"), _set_data, doc="The number (see the class docstring).")
 
     @property
     def op(self) -> str:
@@ -67,43 +79,29 @@ class Value(Operand):
         """True for inputs and constants: nodes without parents, whose grad accumulates."""
         return not self.parents
 
-    def _lift(self, other: Any) -> Value:
+    def _lift(self, other: Any) -> Any:
         if isinstance(other, Value):
             return other
-        node = _constant(other)
-        return NotImplemented if node is None else node
+        return _constant(other) if is_number(other) else NotImplemented
 
-    def _apply(self, rule: Rule, args: tuple[Value, ...]) -> Value:
-        return apply_rule(rule, args)
-
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: Any = 1.0, create_graph: bool = False) -> None:
         """Backpropagate ``d self / d node`` into every node's ``.grad``, in reverse topological order.
 
-        Intermediate nodes are recomputed on each call; inputs (leaves) accumulate, as in PyTorch,
-        so call ``zero_grad()`` (or an optimiser's) between steps.
+        Intermediate nodes are recomputed on each call; inputs (leaves) accumulate, as in PyTorch, so call
+        ``zero_grad()`` (or an optimiser's) between steps. A non-finite gradient raises
+        ``GradientNotFinite`` naming the node where it arose; a leaf changed after this graph was built
+        raises ``StaleGraphError``; on an error no ``.grad`` changes.
 
         Args:
-            grad: the seed adjoint of this node (1.0 for a loss).
+            grad: the seed adjoint of this node (1.0 for a loss): a finite number.
+            create_graph: make every ``.grad`` a Value, itself differentiable (PyTorch's name): derivatives
+                of derivatives. Without it nothing is built and nothing costs more.
+
+        >>> x = Value(3.0); y = x * x * x; y.backward(create_graph=True)
+        >>> x.grad.data, (x.grad.backward(), x.grad.data)[1]
+        (27.0, 45.0)
         """
-        order = _internal_nodes(self)  # also sets their grads to 0
-        self.grad += grad
-        for node in order:
-            out_bar = node.grad
-            if out_bar:  # else nothing to pass on (and an infinite partial times 0 would make a NaN)
-                # += because a node may feed several children: its adjoint is the sum over all paths.
-                # One and two operands are unrolled: it halves the time of this loop on chains.
-                parents = node.parents
-                arity = len(parents)
-                if arity == 2:
-                    a, b = parents
-                    partial_a, partial_b = node.partials
-                    a.grad += out_bar * partial_a
-                    b.grad += out_bar * partial_b
-                elif arity == 1:
-                    parents[0].grad += out_bar * node.partials[0]
-                else:
-                    for parent, partial in zip(parents, node.partials):
-                        parent.grad += out_bar * partial
+        backprop.backward(self, grad, create_graph)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on."""
@@ -111,186 +109,164 @@ class Value(Operand):
             node.grad = 0.0
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __lt__(self, other: Any) -> bool:
-        if compare_hook is not None:
-            compare_hook(self, "<", other)
-        return self.data < _data(other)
+        return self._data < _number(other)
 
     def __le__(self, other: Any) -> bool:
-        if compare_hook is not None:
-            compare_hook(self, "<=", other)
-        return self.data <= _data(other)
+        return self._data <= _number(other)
 
     def __gt__(self, other: Any) -> bool:
-        if compare_hook is not None:
-            compare_hook(self, ">", other)
-        return self.data > _data(other)
+        return self._data > _number(other)
 
     def __ge__(self, other: Any) -> bool:
-        if compare_hook is not None:
-            compare_hook(self, ">=", other)
-        return self.data >= _data(other)
+        return self._data >= _number(other)
 
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        grad = self.grad.data if isinstance(self.grad, Value) else self.grad
         extra = f", label={self.label!r}" if self.label else ""
         extra += f", op={self.op!r}" if self.rule is not None and self.rule is not CONSTANT else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra})"
+        return f"Value(data={self._data:.6g}, grad={grad:.6g}{extra})"
+
+    # ---- copies: the whole graph, without recursion (a million-node chain pickles) ----------------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, _flatten(self))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        order = topological_order(self)
+        for node in order:
+            if id(node) not in memo:
+                twin = _new(type(node))
+                memo[id(node)] = twin
+                twin._data, twin.label, twin.rule, twin.serial = node._data, node.label, node.rule, next(_counter)
+                twin.written = 0
+                twin.parents = tuple(memo[id(p)] for p in node.parents)
+                twin.partials = copy.deepcopy(node.partials, memo)
+                twin.grad = copy.deepcopy(node.grad, memo)
+        return memo[id(self)]  # type: ignore[no-any-return]
+
+    @classmethod
+    def method_for(cls, rule: Rule) -> Callable[[Value], Value]:
+        """The fast one-operand method of ``cls`` for ``rule``: the rule's value and partials, called directly."""
+        return _unary(rule, cls)
+
+    @classmethod
+    def operators_for(cls, rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """``self op other`` and ``other op self`` of ``cls`` for a binary rule."""
+        return _binary(rule, cls)
+
+    @staticmethod
+    def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
+        return apply_rule(rule, args)
 
 
-def _constant(x: Any) -> Value | None:
-    """A leaf for a plain number (``None`` if ``x`` is not one), marked with ``CONSTANT``."""
-    if type(x) is not float:
-        if not is_number(x):
-            return None
-        x = check_number(x, "Value")
-    elif x - x != 0.0:
-        check_number(x, "Value")  # raises, naming the NaN or infinity
-    node = _new(Value)
-    node.data = x
+def _node(cls: type, out: float, rule: Rule, parents: tuple[Value, ...], partials: tuple[Any, ...]) -> Any:
+    """The one place a node is made."""
+    node: Any = _new(cls)
+    node._data = out
     node.grad = 0.0
     node.label = ""
-    node.rule = CONSTANT
-    node.parents = ()
-    node.partials = ()
-    node._seq = next(_counter)
+    node.rule = rule
+    node.parents = parents
+    node.partials = partials
+    node.serial = next(_counter)
+    if not parents:  # only a leaf's .data is checked for changes: a node with parents never is
+        node.written = 0
     return node
 
 
-def _binary(rule: Rule, op: Callable[[float, float], float]) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Fast ``self op other`` and ``other op self`` for add, sub and mul: no rule calls per node.
-
-    ``op`` is the C operator; the partials are the rule's constant row (add, sub) or, for mul,
-    ``(y, x)``, exactly what ``rule.partials`` returns (tests compare them).
-    """
-    row = None if rule.name == "mul" else rule.partials(0.0, 0.0, 0.0)
-
-    def forward(self: Value, other: Any) -> Any:
-        if type(other) is not Value:
-            other = other if isinstance(other, Value) else _constant(other)
-            if other is None:
-                return NotImplemented
-        x = self.data
-        y = other.data
-        out = op(x, y)
-        if out - out != 0.0:
-            not_finite(rule, [x, y], out)
-        node = _new(Value)
-        node.data = out
-        node.grad = 0.0
-        node.label = ""
-        node.rule = rule
-        node.parents = (self, other)
-        node.partials = (y, x) if row is None else row
-        node._seq = next(_counter)
-        return node
-
-    def reflected(self: Value, other: Any) -> Any:
-        lifted = other if isinstance(other, Value) else _constant(other)
-        if lifted is None:
-            return NotImplemented
-        return forward(lifted, self)
-
-    forward.__doc__ = f"self {rule.symbol} other"
-    reflected.__doc__ = f"other {rule.symbol} self"
-    return forward, reflected
+def _constant(x: Any) -> Value:
+    """A leaf for a plain number, marked with ``CONSTANT``."""
+    return _node(Value, x if type(x) is float and x - x == 0.0 else check_number(x, "Value"), CONSTANT, (), ())
 
 
-def _unary(rule: Rule) -> Callable[[Value], Value]:
-    """A fast one-operand method: the rule's value and partials, called directly."""
+def _unary(rule: Rule, cls: type) -> Callable[[Value], Value]:
     value, partials = rule.value, rule.partials
 
     def method(self: Value) -> Value:
-        x = self.data
-        out = value(x)
+        x = self._data
+        try:
+            out = value(x)
+        except ARITHMETIC_ERRORS as error:
+            raise rule.refuse([x], error=error) from None
         if out - out != 0.0:
-            not_finite(rule, [x], out)
-        node = _new(Value)
-        node.data = out
-        node.grad = 0.0
-        node.label = ""
-        node.rule = rule
-        node.parents = (self,)
-        node.partials = partials(out, x)
-        node._seq = next(_counter)
-        return node
+            raise rule.refuse([x], out)
+        return _node(cls, out, rule, (self,), partials(out, x))  # type: ignore[no-any-return]
 
     return method
 
 
-Value.__add__, Value.__radd__ = _binary(RULES["add"], operator.add)  # type: ignore[assignment]
-Value.__sub__, Value.__rsub__ = _binary(RULES["sub"], operator.sub)  # type: ignore[assignment]
-Value.__mul__, Value.__rmul__ = _binary(RULES["mul"], operator.mul)  # type: ignore[assignment]
-for _method, _name in UNARY_METHODS.items():
-    _fast = _unary(RULES[_name])
-    _fast.__name__, _fast.__doc__ = _method, getattr(Operand, _method).__doc__
-    setattr(Value, _method, _fast)
+def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    value, partials = rule.value, rule.partials
+
+    def forward(self: Value, other: Any) -> Any:
+        if type(other) is not cls:
+            other = _operand(other, cls)
+            if other is NotImplemented:
+                return NotImplemented
+        x, y = self._data, other._data
+        try:
+            out = value(x, y)
+        except ARITHMETIC_ERRORS as error:
+            raise rule.refuse([x, y], error=error) from None
+        if out - out != 0.0:
+            raise rule.refuse([x, y], out)
+        return _node(cls, out, rule, (self, other), partials(out, x, y))
+
+    def reflected(self: Value, other: Any) -> Any:
+        lifted = _operand(other, cls)
+        return NotImplemented if lifted is NotImplemented else forward(lifted, self)
+
+    forward.__doc__, reflected.__doc__ = f"self {rule.symbol} other", f"other {rule.symbol} self"
+    return forward, reflected
+
+
+def _operand(other: Any, cls: type) -> Any:
+    """``other`` as an operand of a ``cls`` node: a Value of no higher level as it is, a number as a constant;
+    ``NotImplemented`` for the rest (a Dual, or a higher kind of Value, then does the operation)."""
+    if type(other) is float and other - other == 0.0:  # the common case first
+        return _node(Value, other, CONSTANT, (), ())
+    if isinstance(other, Value):
+        return other if other.level <= cls.level else NotImplemented  # type: ignore[attr-defined]
+    return _constant(other) if is_number(other) else NotImplemented
 
 
 def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
-    """A new node ``rule(*args)``, its local partials computed now."""
-    xs = [a.data for a in args]
-    out = rule.value(*xs)
-    if out - out != 0.0:
-        not_finite(rule, xs, out)
-    node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node.rule = rule
-    node.parents = args
-    node.partials = rule.partials(out, *xs)
-    node._seq = next(_counter)
-    return node
+    """A new node ``rule(*args)`` of the highest kind among ``args`` (all Values), its partials computed now."""
+    cls: type = Value
+    for a in args:
+        if type(a) is not Value and a.level > cls.level:  # type: ignore[attr-defined]
+            cls = type(a)
+    xs = [a._data for a in args]
+    out = rule.compute(*xs)
+    return _node(cls, out, rule, args, rule.partials(out, *xs))  # type: ignore[no-any-return]
 
 
-def _data(other: Any) -> float:
-    return other.data if isinstance(other, Value) else other  # type: ignore[no-any-return]
+def _number(other: Any) -> Any:
+    return other._data if isinstance(other, Value) else other
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, itself last, in the order they were computed.
-
-    Iterative (a graph a million nodes deep is fine) and deterministic. Creation order is a
-    topological order, since a node is always made after its parents.
-    """
-    seen = {root}
-    found = [root]
-    push = found.append
-    for node in found:  # breadth first: the loop also visits the nodes appended while it runs
-        for parent in node.parents:
-            if parent not in seen:
-                seen.add(parent)
-                push(parent)
-    found.sort(key=_by_creation)
-    return found
+def _flatten(root: Value) -> tuple[Any, ...]:
+    """The graph of ``root`` as flat rows (no nested Values, so pickling never recurses)."""
+    order = topological_order(root)
+    where = {node: i for i, node in enumerate(order)}
+    rows = [(type(n), n._data, n.grad if not isinstance(n.grad, Value) else 0.0, n.label, n.rule,
+             tuple(where[p] for p in n.parents), n.partials if not any(isinstance(p, Value) for p in n.partials)
+             else ()) for n in order]
+    return (rows,)
 
 
-def _internal_nodes(root: Value) -> list[Value]:
-    """The nodes with parents that ``root`` depends on, last made first, their grads set to 0.
-
-    backward() needs only these: leaves receive adjoints but pass none on, and skipping them
-    (about 40% of a typical graph) saves both the set lookups and the sort.
-    """
-    if not root.parents:
-        return []
-    root.grad = 0.0
-    seen = {root}
-    found = [root]
-    push = found.append
-    for node in found:  # breadth first: the loop also visits the nodes appended while it runs
-        for parent in node.parents:
-            if parent.parents and parent not in seen:
-                parent.grad = 0.0
-                seen.add(parent)
-                push(parent)
-    found.sort(key=_by_creation, reverse=True)
-    return found
+def _rebuild(rows: list[tuple[Any, ...]]) -> Value:
+    nodes: list[Value] = []
+    for cls, data, grad, label, rule, parents, partials in rows:
+        node = _node(cls, data, rule, tuple(nodes[i] for i in parents), partials)
+        node.grad, node.label = grad, label
+        nodes.append(node)
+    return nodes[-1]
 
 
-def leaves(nodes: Iterable[Value]) -> list[Value]:
-    """The nodes without parents, in the order given."""
-    return [n for n in nodes if not n.parents]
+kind(Value)  # now that its factories exist: every rule of the table becomes a method

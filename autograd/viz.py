@@ -16,7 +16,7 @@ from typing import Any
 
 import graphviz
 
-from .ops import CONSTANT
+from .rule import CONSTANT
 from .tracing import Step, Trace
 from .value import Value
 
@@ -318,14 +318,14 @@ def to_dot(root: Value, **options: Any) -> str:
 
 
 def step_through(root: Value, **options: Any) -> tuple[list[Step], Callable[[int], Graph]]:
-    """All backprop steps of ``root`` (run now, as ``backward()``) and a function ``index -> picture``.
+    """All backprop steps of ``root`` (computed apart from ``.grad``) and a function ``index -> picture``.
 
     Made for a slider: ``steps, picture = step_through(y)``, then
     ``ipywidgets.interact(lambda i: display(picture(i)), i=(0, len(steps) - 1))``.
 
     >>> x = Value(3.0, label="x"); steps, picture = step_through(x * x)
-    >>> len(steps), x.grad, "+3.0000" in picture(0).source
-    (2, 6.0, True)
+    >>> len(steps), x.grad, steps[-1].grads[x], "+3.0000" in picture(0).source
+    (2, 0.0, 6.0, True)
     """
     steps = list(Trace(root).steps())
 

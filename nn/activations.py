@@ -1,24 +1,29 @@
 """Activation functions by name, for floats, Values and Duals alike; softmax and log-softmax over a list.
 
-Every function here is one node of the graph (``prelu`` included: its slope is a second operand, so
-its gradient flows to a learnable ``alpha``). ``get("relu")`` looks one up by name.
+The activations are the rules of the engine's table marked ``activation`` (``autograd.RULES``), read off it
+when asked, so a rule added with ``defrule(Rule(..., activation="glorot"))`` is an activation at once; plus
+``identity`` (Keras's "linear"). Each is one node of the graph (``prelu`` included: its slope is a second
+operand, so its gradient flows to a learnable ``alpha``). ``get("relu")`` looks one up by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from autograd import functions as F
 from autograd import summation
-from autograd.ops import RULES, Rule, elu_rule, leaky_relu_rule
+from autograd.functions import function
+from autograd.rule import RULES, Rule
 from autograd.value import Value
 
 from .module import Module
 
-__all__ = ["identity", "step", "sigmoid", "tanh", "arctan", "relu", "leaky_relu", "prelu", "elu", "softplus",
-           "hardtanh", "absolute", "softmax", "log_softmax", "get", "ACTIVATIONS", "ACTIVATION_RULES", "PARAMETRIC",
-           "PReLU"]
+__all__ = ["identity", "softmax", "log_softmax", "get", "rule_of", "initialisation", "prelu", "ACTIVATIONS",
+           "PARAMETRIC", "PRELU_SLOPE", "PReLU"]
+
+PRELU_SLOPE = 0.25
+"""The initial slope of a learnable PReLU, as PyTorch's."""
 
 
 def identity(x: Any) -> Any:
@@ -30,23 +35,7 @@ def identity(x: Any) -> Any:
     return x
 
 
-step, sigmoid, tanh, arctan, relu = F.step, F.sigmoid, F.tanh, F.arctan, F.relu
-softplus, hardtanh, absolute, leaky_relu, elu = F.softplus, F.hardtanh, F.absolute, F.leaky_relu, F.elu
-
-
-def _prelu_partials(out: float, x: float, alpha: float) -> tuple[float, float]:
-    # d/dx as leaky_relu (alpha at x = 0, as PyTorch); d/dalpha = min(0, x).
-    return (1.0, 0.0) if x > 0 else (alpha, x)
-
-
-# A two-operand rule made here and applied directly, not registered in RULES: the formula parser's
-# whitelist stays the engine's, while pictures still show one "prelu" node.
-PRELU_RULE = Rule("prelu", 2, lambda x, alpha: x if x > 0 else alpha * x, _prelu_partials,
-                  "d prelu(x, a) = (1, 0) if x > 0 else (a, x)", kink="prelu'(0) = (alpha, 0), as PyTorch",
-                  kinks=(0.0,))
-
-
-def prelu(x: Any, alpha: Any = 0.25) -> Any:
+def prelu(x: Any, alpha: Any = PRELU_SLOPE) -> Any:
     """``x if x > 0 else alpha * x`` where ``alpha`` may be a Value that learns (He et al., 2015).
 
     Args:
@@ -59,23 +48,69 @@ def prelu(x: Any, alpha: Any = 0.25) -> Any:
     >>> a = Value(0.25); y = prelu(Value(-2.0), a); y.backward(); (y.data, a.grad)
     (-0.5, -2.0)
     """
-    return F.apply(PRELU_RULE, x, alpha)
+    return F.apply(RULES["prelu"], x, alpha)
 
 
-# Activations with one learnable parameter, and its initial value (PyTorch's PReLU starts at 0.25).
-PARAMETRIC: dict[str, float] = {"prelu": 0.25}
+# Activations with one learnable parameter (an operand of their rule), and its initial value.
+PARAMETRIC: dict[str, float] = {"prelu": PRELU_SLOPE}
+_ALIASES: dict[str, Callable[..., Any]] = {"identity": identity, "linear": identity, "prelu": prelu}
 
-ACTIVATIONS: dict[str, Callable[..., Any]] = {
-    "identity": identity, "linear": identity, "step": step, "sigmoid": sigmoid, "tanh": tanh, "arctan": arctan,
-    "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "elu": elu, "softplus": softplus,
-    "hardtanh": hardtanh, "abs": absolute,
-}
 
-# The rule each named activation applies (None: identity), so that a neuron can make its node directly.
-ACTIVATION_RULES: dict[str, Rule | None] = {
-    "identity": None, "linear": None, "leaky_relu": leaky_relu_rule(0.01), "elu": elu_rule(1.0), "prelu": PRELU_RULE,
-    **{name: RULES[name] for name in ("step", "sigmoid", "tanh", "arctan", "relu", "softplus", "hardtanh", "abs")},
-}
+class _Activations(Mapping[str, Callable[..., Any]]):
+    """``name -> function``: identity and linear, and every rule of the table marked as an activation."""
+
+    def _names(self) -> list[str]:
+        return ["identity", "linear"] + [r.name for r in RULES.values() if r.activation]
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        if name in _ALIASES:
+            return _ALIASES[name]
+        rule = RULES.get(name)
+        if rule is None or not rule.activation:
+            raise KeyError(name)
+        return function(rule)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+ACTIVATIONS: Mapping[str, Callable[..., Any]] = _Activations()
+
+
+def rule_of(name: str) -> Rule | None:
+    """The rule a named activation applies (``None`` for identity), its parameters at their defaults, so a
+    neuron can make its node directly.
+
+    >>> rule_of("leaky_relu").title, rule_of("identity")
+    ('leaky_relu(0.01)', None)
+    """
+    if name in ("identity", "linear"):
+        return None
+    rule = RULES[name]
+    return rule.bind() if rule.params else rule
+
+
+def initialisation(name: str) -> str:
+    """``"he"`` for the ReLU family, ``"glorot"`` for the other activations (and identity): how ``nn.layers``
+    draws the weights of a layer with this activation (a custom activation function counts as glorot).
+
+    >>> initialisation("elu"), initialisation("tanh"), initialisation("linear")
+    ('he', 'glorot', 'glorot')
+    """
+    rule = RULES.get(name)
+    return rule.activation if rule is not None and rule.activation else "glorot"
+
+
+def __getattr__(name: str) -> Callable[..., Any]:
+    # activations.relu, activations.tanh, ...: read off the table
+    if name in ACTIVATIONS:
+        return ACTIVATIONS[name]
+    if name == "absolute":
+        return F.absolute
+    raise AttributeError(f"module 'nn.activations' has no activation {name!r}; known: {', '.join(ACTIVATIONS)}")
 
 
 def get(name: str | None) -> Callable[..., Any]:
@@ -146,7 +181,7 @@ class PReLU(Module):
     (-0.3, -3.0)
     """
 
-    def __init__(self, alpha: float = 0.25, label: str = "alpha") -> None:
+    def __init__(self, alpha: float = PRELU_SLOPE, label: str = "alpha") -> None:
         self.alpha = Value(alpha, label=label)
 
     def __call__(self, x: Any) -> Any:

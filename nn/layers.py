@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops import RULES
+from autograd.rule import RULES
 from autograd.value import Value, apply_rule
 
 from . import activations
@@ -28,7 +28,6 @@ from .module import Module
 
 __all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs"]
 
-RELU_FAMILY = ("relu", "leaky_relu", "prelu", "elu")
 DOT = RULES["dot"]
 Activation = str | Callable[..., Any] | None
 
@@ -48,8 +47,8 @@ def init_bound(init: str | float, activation: str, fan_in: int, fan_out: int) ->
     >>> init_bound("auto", "relu", 6, 1), init_bound("auto", "tanh", 2, 1)
     (1.0, 1.4142135623730951)
     """
-    if init == "auto":
-        init = "kaiming" if activation in RELU_FAMILY else "xavier"
+    if init == "auto":  # the rule table says which activations are of the ReLU family
+        init = "kaiming" if activations.initialisation(activation) == "he" else "xavier"
     if init == "kaiming":  # He et al. 2015: Var(w) = 2 / fan_in, as a uniform
         return math.sqrt(6.0 / fan_in)
     if init == "xavier":  # Glorot & Bengio 2010: Var(w) = 2 / (fan_in + fan_out)
@@ -103,7 +102,7 @@ class Neuron(Module):
                  init: str | float = "auto", name: str = "N1") -> None:
         self.nin = count(nin, "nin")
         self.activation, self._act = _activation(activation)
-        self._rule = activations.ACTIVATION_RULES.get(self.activation) if isinstance(activation, str) else None
+        self._rule = activations.rule_of(self.activation) if isinstance(activation, str) else None
         bound = init_bound(init, self.activation, self.nin, 1)
         rng = make_rng(seed)
         self.name = name

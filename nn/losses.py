@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from autograd import dot, summation
 from autograd import functions as F
-from autograd.operand import Operand, check_number
-from autograd.ops import Rule
+from autograd.finite import check_number
+from autograd.operand import Operand
+from autograd.rule import RULES, Rule
 from autograd.value import Value
 
 __all__ = ["mse", "half_sum_squares", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -82,11 +82,9 @@ def half_sum_squares(predictions: Any, targets: Any) -> Any:
     return _loss(summation([(p - y) ** 2 for p, y in zip(preds, ys)]), 0.5)
 
 
-@lru_cache(maxsize=16)
 def clamp(low: float, high: float) -> Rule:
-    """The rule ``min(max(x, low), high)``: derivative 1 inside ``[low, high]``, 0 outside (torch.clamp's)."""
-    return Rule("clamp", 1, lambda x: min(max(x, low), high), lambda out, x: (1.0 if low <= x <= high else 0.0,),
-                f"d clamp(x) = 1 if {low:g} <= x <= {high:g} else 0", params=(low, high))
+    """The rule ``min(max(x, low), high)`` (the table's ``clamp``): derivative 1 inside ``[low, high]``, 0 outside."""
+    return RULES["clamp"].bind(low, high)
 
 
 def binary_cross_entropy(probabilities: Any, targets: Any, eps: float = EPSILON) -> Any:

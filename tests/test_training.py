@@ -263,7 +263,7 @@ def test_a_nan_gradient_is_reported():
         return (out * 0.0 + 1e-310).log()  # finite value, infinite partial 1/1e-310: the gradient is NaN
 
     X, y = data.logic_gate("or")
-    with pytest.raises(TrainingDiverged, match="epoch 1, step 1: a gradient is not finite"):
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, step 1: backward: the node log\(1e-310\).*not finite"):
         fit(MLP(2, [1], seed=0), X, y, loss=log_of_tiny, progress=False)
 
 
@@ -360,7 +360,7 @@ def test_compile_scores_gives_predict_scores_numbers_and_shapes():
     def branching(row):
         return Value(row[0]) if row[0] > 0 else Value(row[1])
 
-    with pytest.raises(NotCompilable, match="compared"):
+    with pytest.raises(NotCompilable, match="comparison"):
         compile_graph(lambda *xs: branching(list(xs)), X)
     np.testing.assert_array_equal(compile_scores(branching, X)(X), np.where(X[:, 0] > 0, X[:, 0], X[:, 1]))
 

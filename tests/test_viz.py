@@ -75,11 +75,13 @@ def test_a_step_highlights_its_node_edges_and_grads_so_far():
     x1, x2, y = lecture()
     steps = list(trace(y).steps())
     step = steps[4]  # v3 = v1 * v2 is final: passes v3_bar x2 to v1 and v3_bar x1 to v2
-    text = step.draw().source
+    text = draw(step.root, highlight=step).source
     assert step.name == "v3"
     red_edges = re.findall(r"^\s*(\w+ -> \w+) \[color=\"#d62728\"", text, re.M)
     assert red_edges == ["v1 -> v3_op", "v2 -> v3_op", "v3_op -> v3"]
-    assert f'label="+{x1.grad:.4f}"' in text and f'label="+{steps[4].contributions[1].amount:.4f}"' in text
+    c1, c2 = steps[4].contributions
+    assert f'label="+{c1.amount:.4f}"' in text and f'label="+{c2.amount:.4f}"' in text
+    assert x1.grad == 0.0  # drawing a step is read-only
     before = draw(y, highlight=steps[0]).source  # only v7 is final: x1 has received nothing yet
     assert 'v1 [label="{ x1 | data 1.5000 | grad 0.0000 }"' in before
     assert text.count('fillcolor="#e3f1dc"') == 5  # v7, v6, v5, v4, v3 are final
@@ -182,7 +184,8 @@ def test_step_through_gives_steps_and_pictures_and_ends_at_backward():
     steps, picture = step_through(y, show_grad=True)
     w1, w2, twin = lecture()
     twin.backward()
-    assert len(steps) == 7 and (x1.grad, x2.grad) == (w1.grad, w2.grad)
+    assert len(steps) == 7 and (x1.grad, x2.grad) == (0.0, 0.0)  # read-only (it doubled x.grad before issue 10)
+    assert (steps[-1].grads[x1], steps[-1].grads[x2]) == (w1.grad, w2.grad)
     assert all(isinstance(picture(i), Graph) for i in range(len(steps)))
     assert 'v2 [label="{ x2 | data 0.5000 | grad 3.7979 }"' in picture(6).source
 
@@ -201,5 +204,5 @@ def test_a_step_drawn_on_a_part_of_its_graph():
     steps = list(trace(y).steps())
     v3 = y.parents[0].parents[0]  # y = v5 + v6 and v5 = exp(v3): draw v3's part at the step that made v3 final
     text = draw(v3, highlight=steps[4]).source
-    assert len(VALUE_NODE.findall(text)) == 3 and f"grad {x1.grad:.4f}" in text
+    assert len(VALUE_NODE.findall(text)) == 3 and f"grad {steps[4].grads[x1]:.4f}" in text
     assert "v1 -> v3_op [color=" in text

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import RULES, Rule
+from ..rule import RULES, Rule
 
 __all__ = ["ArrayStep", "Column", "elementwise"]
 

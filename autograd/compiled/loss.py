@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import dot, summation
-from ..ops import RULES, Rule
+from ..rule import RULES
 from ..value import Value, apply_rule
 from .replay import CompiledGraph, compile_graph
 
@@ -30,14 +30,7 @@ def _logsumexp(zs: list[Value]) -> Value:
     return zs[0]
 
 
-def _clamp_rule(low: float, high: float) -> Rule:
-    return Rule("clamp", 1, lambda x: min(max(x, low), high), lambda out, x: (float(low <= x <= high),),
-                f"d clamp(x) = 1 if {low:g} <= x <= {high:g} else 0", params=(low, high),
-                array_value=lambda x: np.clip(x, low, high),
-                array_partials=lambda out, x: (((x >= low) & (x <= high)).astype(float),))
-
-
-_BCE_CLAMP = _clamp_rule(1e-6, 1.0 - 1e-6)  # nn.losses' clamp of probabilities (eps = 1e-6)
+_BCE_CLAMP = RULES["clamp"].bind(1e-6, 1.0 - 1e-6)  # nn.losses' clamp of probabilities (eps = 1e-6)
 
 # name -> (outputs, targets) -> the loss of one example; the targets arrive as Values, one per output
 # (cross_entropy: the one-hot row). Each equals the nn.losses function of the same name on one row.

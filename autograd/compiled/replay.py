@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from ..operand import check_number, not_finite
-from ..ops import CONSTANT, RULES
+from ..finite import check_number
+from ..rule import CONSTANT, RULES
 from ..value import Value
-from .capture import NotCompilable, compare_signatures, signature, trace_example
+from .capture import NotCompilable, trace_example, traced_number
 from .lanes import ArrayStep
 
 __all__ = ["CompiledGraph", "compile_graph"]
@@ -90,12 +90,12 @@ class CompiledGraph:
 
     def _self_check(self, inputs: list[Value], order: list[Value], lane: list[bool], row: list[int]) -> None:
         """Replay the traced example and compare every node with the trace: the array rules must agree."""
-        V, U = self._forward(np.array([[x.data for x in inputs]]))
+        V, U = self._forward(np.array([[traced_number(x) for x in inputs]]))
         for i, node in enumerate(order):
-            replayed = V[row[i], 0] if lane[i] else U[row[i]]
-            if not abs(replayed - node.data) <= 1e-9 * max(1.0, abs(node.data)):
+            replayed, traced = (V[row[i], 0] if lane[i] else U[row[i]]), traced_number(node)
+            if not abs(replayed - traced) <= 1e-9 * max(1.0, abs(traced)):
                 raise NotCompilable(f"the numpy version of {node.rule.title if node.rule else 'an input'} gives "
-                                    f"{replayed!r} where the traced graph has {node.data!r}: check the rule's "
+                                    f"{replayed!r} where the traced graph has {traced!r}: check the rule's "
                                     "array_value")
 
     # ---- forward ---------------------------------------------------------------------------------
@@ -142,10 +142,11 @@ class CompiledGraph:
             where = f"example {index[0]} of the batch: " if step.lane else ""
             try:
                 out = step.rule.value(*args)
-                if out - out != 0.0:
-                    not_finite(step.rule, args, out)
             except (ArithmeticError, ValueError) as error:
-                raise type(error)(f"{where}{error}") from None
+                raise type(error)(f"{where}{step.rule.refuse(args, error=error)}") from None
+            if out - out != 0.0:
+                refused = step.rule.refuse(args, out)
+                raise type(refused)(f"{where}{refused}") from None
 
     def forward(self, X: Any) -> np.ndarray:
         """The outputs for every example: shape (examples,) for one output, else (examples, outputs).
@@ -246,9 +247,10 @@ class CompiledGraph:
 def compile_graph(fn: Callable[..., Any], examples: Any) -> CompiledGraph:
     """Trace ``fn`` once and compile its graph for batches; refuse graphs that depend on the data.
 
-    ``fn`` is traced on the first row of ``examples`` and traced again on up to two more (the second
-    and the last): if the graph's shape or a constant differs, or if a Value is compared while tracing
-    (a Python ``if`` on the data), ``NotCompilable`` says where. Pass rows that take different branches.
+    ``fn`` is traced once, on the first row of ``examples``, with inputs whose numbers cannot be read
+    (``autograd.compiled.capture``): if ``fn`` looks at a number that depends on the example (a Python ``if``
+    on it, ``.data``, ``float()``, ...), ``NotCompilable`` names the node and the line, so a graph that compiles
+    is the same for every example.
 
     Args:
         fn: a function of ``n`` Values returning a Value (or a list of Values).
@@ -265,7 +267,4 @@ def compile_graph(fn: Callable[..., Any], examples: Any) -> CompiledGraph:
     if rows.ndim != 2 or len(rows) == 0:
         raise ValueError(f"examples must be rows of inputs, shape (rows, n), got shape {rows.shape}")
     inputs, outputs, order = trace_example(fn, rows[0].tolist())
-    first = signature(inputs, outputs, order)
-    for i in sorted({min(1, len(rows) - 1), len(rows) - 1} - {0}):
-        compare_signatures(first, signature(*trace_example(fn, rows[i].tolist())), order)
     return CompiledGraph(inputs, outputs, order)

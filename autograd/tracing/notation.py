@@ -1,17 +1,19 @@
 """The trace's notation: each operation and its local partials written in v-names (``v2 v1' + v1 v2'``).
 
-The partials are read from the rule table's one-line math (``"d(x * y) = (y, x)"``), numbers if unreadable.
+Both come from the rule's structured notation: ``rule.expression`` (``"{x} * {y}"``) and ``rule.notation``
+(``("{y}", "{x}")``), templates whose names are the operands, ``out`` (the node itself) and the parameters.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import Any
 
-from ..ops import Rule
-from ..value import Value
+from ..rule import Rule
 
-__all__ = ["number_text", "expression_text", "partial_formulas", "term_text", "sum_text"]
+__all__ = ["number_text", "expression_text", "partial_texts", "term_text", "sum_text"]
+
+_SIMPLE = re.compile(r"[\w.]+(\([^()]*\))?|\(.*\)")  # a coefficient that needs no parentheses
 
 
 def number_text(x: float, fmt: str = "g") -> str:
@@ -20,63 +22,42 @@ def number_text(x: float, fmt: str = "g") -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-_VARIABLE = re.compile(r"\b[xy]\b")
-_REMARK = re.compile(r"\s*\([^()]*:[^()]*\)\s*$")  # "0 (Heaviside: 1 at x >= 0)" -> "0"
-_SIMPLE = re.compile(r"[\w.]+(\([^()]*\))?|\(.*\)")
+def _names(rule: Rule, args: list[str], out: str) -> dict[str, str]:
+    names = dict(zip(("x", "y"), args))
+    names["out"] = out
+    names.update((p.name, number_text(v)) for p, v in zip(rule.params, rule.values))
+    return names
 
 
-def _split_top(text: str) -> list[str]:
-    """Split at the commas that are not inside parentheses."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if ch == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    return [*parts, text[start:].strip()]
+def expression_text(rule: Rule, args: list[str]) -> str:
+    """The operation on its arguments' names: ``"v1 * v2"``, ``"-v1"``, ``"sin(v2)"``, ``"v1 ** 2"``.
 
-
-def expression_text(node: Value, args: list[str]) -> str:
-    """The operation ``node`` on its arguments' names: ``"v1 * v2"``, ``"-v1"``, ``"sin(v2)"``."""
-    rule = node.rule
-    assert rule is not None
-    if rule.symbol and len(args) == 2:
-        return f"{args[0]} {rule.symbol} {args[1]}"
-    if rule.name == "neg":
-        return f"-{args[0]}"
-    if rule.name == "pow" and rule.params:
-        return f"{args[0]} ** {number_text(rule.params[0])}"
+    >>> from autograd import RULES
+    >>> expression_text(RULES["mul"], ["v1", "v2"]), expression_text(RULES["power"].bind(2), ["v1"])
+    ('v1 * v2', 'v1 ** 2')
+    """
     if rule.name == "dot":
         n = len(args) // 2
         return f"dot([{', '.join(args[:n])}], [{', '.join(args[n:])}])"
-    return f"{rule.name}({', '.join(args + [number_text(p) for p in rule.params])})"
+    if rule.expression is not None and len(args) <= 2:
+        return rule.expression.format(**_names(rule, args, ""))
+    return f"{rule.name}({', '.join(args + [number_text(v) for v in rule.values])})"
 
 
-@lru_cache(maxsize=1024)
-def _templates(rule: Rule) -> tuple[str, ...]:
-    """The partials of the rule's one-line math (``"d(x * y) = (y, x)"`` -> ``["y", "x"]``); [] if unreadable."""
-    rhs = _REMARK.sub("", rule.math.rsplit(" = ", 1)[-1]).strip()
-    return (rhs,) if rule.arity == 1 else tuple(_split_top(rhs[1:-1])) if rhs[:1] + rhs[-1:] == "()" else ()
+def partial_texts(rule: Rule, args: list[str], out: str, partials: tuple[Any, ...]) -> list[str]:
+    """``d out / d arg_j`` as formulas in v-names, from the rule's notation (the numbers when it has none).
 
-
-def partial_formulas(node: Value, name: str, args: list[str], expression: str) -> list[str]:
-    """``d node / d arg_j`` as formulas in v-names, from the rule's one-line math (numbers if it can't be read)."""
-    rule = node.rule
-    assert rule is not None
-    if rule.name == "sum":
-        return ["1"] * len(args)
-    if rule.name == "dot":  # d/dw_i = x_i, d/dx_i = w_i
-        n = len(args) // 2
-        return args[n:] + args[:n]
-    terms = _templates(rule)
-    if len(terms) != len(args):
-        return [format(p, "g") for p in node.partials]
-    names = dict(zip("xy", args))
-    texts = [_VARIABLE.sub(lambda m: names.get(m.group(), m.group()), t) for t in terms]
-    if rule.arity == 1 and rule.symbol is None:
-        # A partial that reuses the output (exp, tanh, sigmoid) names it, as the lecture writes v5_bar v5.
-        texts = [t.replace(expression, name).replace(f"{rule.name}({args[0]})", name) for t in texts]
-    return texts
+    >>> from autograd import RULES
+    >>> partial_texts(RULES["mul"], ["v1", "v2"], "v3", (0.5, 1.5)), partial_texts(RULES["exp"], ["v3"], "v5", (2.1,))
+    (['v2', 'v1'], ['v5'])
+    """
+    notation = rule.notation
+    if callable(notation):
+        return list(notation(args))
+    if notation is None or len(notation) != len(args):
+        return [format(p, "g") for p in partials]
+    names = _names(rule, args, out)
+    return [template.format(**names) for template in notation]
 
 
 def term_text(coefficient: str, symbol: str, coefficient_first: bool) -> str | None:
@@ -104,4 +85,3 @@ def sum_text(terms: list[str | None]) -> str:
     """
     kept = [t for t in terms if t is not None]
     return " + ".join(kept).replace("+ -", "- ") if kept else "0"
-

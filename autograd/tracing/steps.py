@@ -1,61 +1,52 @@
-"""Step-through backprop: ``backward()`` one node of a trace at a time, each Step able to replay its grads."""
+"""Step-through backprop: the reverse sweep of a trace one node at a time, each Step able to show its grads.
+
+The adjoints come from the one reverse sweep (``Trace.contributions``); a step is a view of it: the node whose
+adjoint is final, what it passes to each operand, and every adjoint as it stands after that step.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..ops import CONSTANT
-from ..value import Value
+from ..rule import CONSTANT
 from .tables import Contribution
 
 if TYPE_CHECKING:
-    from ..viz import Graph
     from .wengert import Trace
 
-__all__ = ["Step", "backprop_steps"]
+__all__ = ["Step", "steps_of"]
 
 
-def backprop_steps(trace_: Trace, grad: float = 1.0) -> Iterator[Step]:
+def steps_of(trace_: Trace, grad: float = 1.0) -> Iterator[Step]:
     """The steps of backprop through ``trace_``'s graph, seeded with ``grad`` (see ``Trace.steps``).
 
     Args:
-        trace_: the trace of the graph, whose live ``.grad`` the steps update.
+        trace_: the trace of the graph (nothing of it changes).
         grad: the seed adjoint of the output.
 
     Returns:
-        an iterator of Step, last entry first; each runs when it is taken.
+        an iterator of Step, last entry first.
 
-    >>> from autograd.tracing import trace
+    >>> from autograd import Value, trace
     >>> x = Value(3.0, label="x")
-    >>> [str(s) for s in backprop_steps(trace(x * x))][0]
+    >>> [str(s) for s in steps_of(trace(x * x))][0]
     'step 1 of 2: v2_bar = 1 is final; passes v1 += 3, v1 += 3'
     """
+    found, _, passed = trace_.contributions(grad)
     run = _Run(trace_, grad)
-    for node in trace_.nodes:
-        if node.parents:
-            node.grad = 0.0
-    run.start = {n: n.grad for n in trace_.nodes}
-    trace_.output.grad += grad
-    for k, e in enumerate(reversed(trace_.entries)):
-        out_bar = e.node.grad
-        passed = []
-        for parent, partial in zip(e.node.parents, e.node.partials):
-            amount = out_bar * partial if out_bar else 0.0
-            if out_bar:
-                parent.grad += amount
-            passed.append(Contribution(e.node, parent, e.name, trace_.name(parent), out_bar, partial, amount))
-        step = Step(k, len(trace_.entries), e.node, e.name, out_bar, tuple(passed), run)
+    entries = trace_.entries
+    for k, e in enumerate(reversed(entries)):
+        step = Step(k, len(entries), e.node, e.name, found[e.node], tuple(passed[e.node]), run)
         run.steps.append(step)
         yield step
 
 
 class _Run:
-    """One stepping run: where it started, and the steps so far (so any step can rebuild its grads)."""
+    """One stepping run: its trace, its seed and its steps so far (so any step can rebuild its grads)."""
 
     def __init__(self, trace_: Trace, seed: float) -> None:
         self.trace, self.seed = trace_, seed
-        self.start: dict[Value, float] = {}
         self.steps: list[Step] = []
 
 
@@ -64,43 +55,42 @@ class Step:
 
     __slots__ = ("index", "total", "node", "name", "adjoint", "contributions", "_run")
 
-    def __init__(self, index: int, total: int, node: Value, name: str, adjoint: float,
+    def __init__(self, index: int, total: int, node: Any, name: str, adjoint: float,
                  contributions: tuple[Contribution, ...], run: _Run) -> None:
         self.index, self.total, self.node, self.name = index, total, node, name
         self.adjoint, self.contributions, self._run = adjoint, contributions, run
 
     @property
-    def root(self) -> Value:
+    def root(self) -> Any:
         """The output the run backpropagates from."""
         return self._run.trace.output
 
     @property
-    def edges(self) -> list[tuple[Value, Value]]:
+    def trace(self) -> Trace:
+        """The trace the run steps through."""
+        return self._run.trace
+
+    @property
+    def edges(self) -> list[tuple[Any, Any]]:
         """``(argument, node)`` for each contribution: the edges the adjoint flowed along."""
         return [(c.parent, c.child) for c in self.contributions]
 
     @property
-    def finished(self) -> list[Value]:
+    def finished(self) -> list[Any]:
         """The nodes whose adjoint is final after this step (this one included)."""
         entries = self._run.trace.entries
         return [e.node for e in entries[len(entries) - self.index - 1:]]
 
     @property
-    def grads(self) -> dict[Value, float]:
-        """Every node's ``.grad`` right after this step, replayed exactly from the run's start."""
-        grads = dict(self._run.start)
-        grads[self.root] += self._run.seed
+    def grads(self) -> dict[Any, float]:
+        """Every node's adjoint right after this step, from 0 on a fresh graph (the seed at the output)."""
+        grads = dict.fromkeys(self._run.trace.nodes, 0.0)
+        grads[self.root] = self._run.seed
         for step in self._run.steps[:self.index + 1]:
             if step.adjoint:
                 for c in step.contributions:
                     grads[c.parent] += c.amount
         return grads
-
-    def draw(self, **options: Any) -> Graph:
-        """The graph with this node and the edges it passed its adjoint along highlighted (see ``draw``)."""
-        from ..viz import draw  # viz imports the trace, which imports this module: import at call time
-
-        return draw(self.root, highlight=self, **options)
 
     def __str__(self) -> str:
         passed = ", ".join(f"{c.parent_name} += {c.amount:.6g}" for c in self.contributions

@@ -8,11 +8,11 @@ from typing import Any, NamedTuple
 
 from ..value import Value
 
-__all__ = ["Table", "ForwardRow", "ReverseRow", "Contribution"]
+__all__ = ["Table", "ForwardRow", "ReverseRow", "Contribution", "MAX_PAD"]
 
 
 class Contribution(NamedTuple):
-    """``amount = adjoint(child) * partial``, passed from ``child`` to its argument ``parent``."""
+    """``amount = adjoint(child) * partial``, passed from ``child`` to its argument ``parent`` (operand ``slot``)."""
 
     child: Value
     parent: Value
@@ -21,6 +21,7 @@ class Contribution(NamedTuple):
     adjoint: float
     partial: float
     amount: float
+    slot: int = 0
 
 
 class ForwardRow(NamedTuple):
@@ -43,6 +44,11 @@ class ReverseRow(NamedTuple):
     label: str
 
 
+MAX_PAD = 48
+"""Text tables pad a column to its widest cell of at most this many characters; a longer cell is printed
+whole and pushes the rest of its row right, so a huge table prints in time and space linear in its size."""
+
+
 class Table:
     """Rows with exact numbers, printed as aligned text, an HTML table (Jupyter) or markdown.
 
@@ -55,17 +61,21 @@ class Table:
         self.cells, self.numeric = [list(c) for c in cells], tuple(numeric)
 
     def __getitem__(self, name: str) -> Any:
-        for row in self.rows:
-            if row.name == name:
-                return row
-        raise KeyError(f"no row named {name!r}; rows: {', '.join(r.name for r in self.rows)}")
+        if not hasattr(self, "_by_name"):
+            self._by_name = {row.name: row for row in self.rows}
+        try:
+            return self._by_name[name]
+        except KeyError:
+            shown = ", ".join(r.name for r in self.rows[:8]) + (", ..." if len(self.rows) > 8 else "")
+            raise KeyError(f"no row named {name!r}; rows: {shown}") from None
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __str__(self) -> str:
         lines = [self.headers, *self.cells]
-        widths = [max(len(line[i]) for line in lines) for i in range(len(self.headers))]
+        widths = [max((len(line[i]) for line in lines if len(line[i]) <= MAX_PAD), default=0)
+                  for i in range(len(self.headers))]
 
         def join(line: Sequence[str]) -> str:
             return "  ".join(c.rjust(w) if num else c.ljust(w)

@@ -1,24 +1,24 @@
 """The evaluation trace (Wengert list) of a graph: v1 ... vn, its forward and reverse tables, its steps.
 
-Numbering: the inputs come first (v1 ... vk, in the order they were made), then every operation in
-the order it ran; constants (numbers lifted into the graph) get no name and are written inline. So
-the lecture's ``v3 = x1*x2; v4 = x2.sin(); v5 = v3.exp(); v6 = v3 - v4; v7 = v5 + v6`` reads v1 ... v7.
+Numbering: the inputs come first (v1 ... vk, in the order they were made), then every operation in the
+order it ran; constants (numbers lifted into the graph) get no name and are written inline. So the
+lecture's ``v3 = x1*x2; v4 = x2.sin(); v5 = v3.exp(); v6 = v3 - v4; v7 = v5 + v6`` reads v1 ... v7.
+Nothing here changes a ``.grad``: the adjoints come from the reverse sweep run on stand-ins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from ..dual import Dual
-from ..dual import apply_rule as dual_apply_rule
-from ..ops import CONSTANT
-from ..value import Value, topological_order
-from .notation import expression_text, number_text, partial_formulas, sum_text, term_text
-from .steps import Step, backprop_steps
+from ..backprop import adjoints, topological_order
+from ..rule import CONSTANT
+from ..value import Value
+from .notation import expression_text, number_text, partial_texts, sum_text, term_text
+from .steps import Step, steps_of
 from .tables import Contribution, ForwardRow, ReverseRow, Table
 
-__all__ = ["trace", "Trace", "Entry", "Table", "ForwardRow", "ReverseRow", "Contribution", "Step"]
+__all__ = ["trace", "Trace", "Entry"]
 
 
 class Entry(NamedTuple):
@@ -29,8 +29,6 @@ class Entry(NamedTuple):
     node: Value
     kind: str
     expression: str
-
-
 
 
 class Trace:
@@ -51,12 +49,12 @@ class Trace:
         inputs = [n for n in self.nodes if n.rule is None]
         ops = [n for n in self.nodes if n.rule is not None and n.rule is not CONSTANT]
         self._names: dict[Value, str] = {n: f"v{i}" for i, n in enumerate(inputs + ops, 1)}
-        self._partials: dict[Value, list[str]] = {}
         self.entries = [Entry(i, f"v{i}", n, "input", n.label or "input") for i, n in enumerate(inputs, 1)]
-        self.entries += [Entry(i, f"v{i}", n, "op", expression_text(n, self._args(n)))
+        self.entries += [Entry(i, f"v{i}", n, "op", expression_text(n.rule, self._args(n)))
                          for i, n in enumerate(ops, len(inputs) + 1)]
         self.inputs = self.entries[:len(inputs)]
         self._entries = {e.node: e for e in self.entries}
+        self._partials: dict[Value, list[str]] = {}
 
     def name(self, node: Value) -> str:
         """``"v3"`` for a node of the trace, the number itself for a constant."""
@@ -67,10 +65,11 @@ class Trace:
 
     def partial_texts(self, entry: Entry) -> list[str]:
         """The local partials of an operation as formulas, one per argument (``["v2", "v1"]`` for v1 * v2)."""
-        if entry.node not in self._partials:
-            self._partials[entry.node] = partial_formulas(entry.node, entry.name, self._args(entry.node),
-                                                          entry.expression)
-        return self._partials[entry.node]
+        node = entry.node
+        if node not in self._partials:
+            assert node.rule is not None, "an input has no partials"
+            self._partials[node] = partial_texts(node.rule, self._args(node), entry.name, node.partials)
+        return self._partials[node]
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -103,7 +102,8 @@ class Trace:
         """The primal trace as markdown."""
         return self.table().to_markdown()
 
-    def _input(self, wrt: Value | str | None) -> Value:
+    def input_node(self, wrt: Value | str | None) -> Value:
+        """The input called ``wrt`` (a Value, its label or its v-name); optional when there is one input."""
         names = ", ".join(f"{e.name} ({e.expression})" for e in self.inputs)
         if wrt is None:
             if len(self.inputs) != 1:
@@ -116,8 +116,22 @@ class Trace:
             raise TypeError(f"wrt must be an input Value or its label, got {type(wrt).__name__}")
         raise ValueError(f"wrt={wrt!r} is not an input of this graph; its inputs are {names}")
 
+    def tangents(self, wrt: Value | str | None = None) -> dict[Value, float]:
+        """Every node's tangent ``d node / d wrt``: the forward sweep over the stored partials (what a Dual
+        computes, term by term in the same order; a zero partial or tangent contributes nothing)."""
+        seed = self.input_node(wrt)
+        tangent: dict[Value, float] = {}
+        for node in self.nodes:
+            total = 1.0 if node is seed else 0.0
+            for parent, partial in zip(node.parents, node.partials):
+                t = tangent[parent]
+                if t and partial:
+                    total += partial * t
+            tangent[node] = total
+        return tangent
+
     def forward_table(self, wrt: Value | str | None = None, fmt: str = ".6g") -> Table:
-        """Primal and tangent trace for the direction ``d/d wrt``, replayed through Dual numbers.
+        """Primal and tangent trace for the direction ``d/d wrt``.
 
         Args:
             wrt: the input to differentiate by (a Value, its label or ``"v1"``); optional with one input.
@@ -130,30 +144,44 @@ class Trace:
         >>> t = trace(x1 * x2 + x1); t.forward_table(wrt=x1)["v4"].tangent
         1.5
         """
-        seed = self._input(wrt)
-        duals: dict[Value, Dual] = {n: Dual(n.data, 0.0) for n in self.nodes if n.rule is CONSTANT}
+        seed = self.input_node(wrt)
+        tangent = self.tangents(seed)
         rows = []
         for e in self.entries:
             if e.kind == "input":
-                duals[e.node] = Dual(e.node.data, 1.0 if e.node is seed else 0.0)
-                tangent_text = "1" if e.node is seed else "0"
+                text = "1" if e.node is seed else "0"
             else:
-                duals[e.node] = dual_apply_rule(e.node.rule, tuple(duals[p] for p in e.node.parents))  # type: ignore
-                tangent_text = sum_text([term_text(c, f"{self.name(p)}'", True) for c, p in
-                                         zip(self.partial_texts(e), e.node.parents) if p.rule is not CONSTANT])
-            d = duals[e.node]
-            rows.append(ForwardRow(e.name, e.expression, d.primal, tangent_text, d.tangent))
+                text = sum_text([term_text(c, f"{self.name(p)}'", True) for c, p in
+                                 zip(self.partial_texts(e), e.node.parents) if p.rule is not CONSTANT])
+            rows.append(ForwardRow(e.name, e.expression, e.node.data, text, tangent[e.node]))
         title = f"Forward (tangent) trace, d/d {seed.label or self.name(seed)}"
         cells = [[f"{r.name} = {r.expression}", format(r.value, fmt), f"{r.name}' = {r.tangent_expression}",
                   format(r.tangent, fmt)] for r in rows]
         return Table(title, ["primal trace", "value", "tangent trace", "tangent"], rows, cells,
                      [False, True, False, True])
 
+    def contributions(self, seed: float = 1.0) -> tuple[dict[Value, Any], dict[Value, list[Contribution]],
+                                                         dict[Value, list[Contribution]]]:
+        """The reverse sweep's result: every node's adjoint; what each node received, last child first; and
+        what each passed, operand by operand."""
+        found = adjoints(self.output, seed, order=self.nodes)
+        received: dict[Value, list[Contribution]] = {}
+        passed: dict[Value, list[Contribution]] = {}
+        for e in reversed(self.entries):
+            out_bar = found[e.node]
+            row = passed[e.node] = []
+            for slot, (parent, partial) in enumerate(zip(e.node.parents, e.node.partials)):
+                amount = out_bar * partial if out_bar else 0.0  # the sweep passes nothing from a zero adjoint
+                c = Contribution(e.node, parent, e.name, self.name(parent), out_bar, partial, amount, slot)
+                row.append(c)
+                received.setdefault(parent, []).append(c)
+        return found, received, passed
+
     def reverse_table(self, fmt: str = ".6g") -> Table:
         """The adjoint trace from the output back to the inputs, each row with the contributions it received.
 
-        Computed afresh (no ``backward()`` needed, no ``.grad`` touched), summing in backward()'s order,
-        so the adjoints of the inputs equal the gradients ``backward()`` gives on a fresh graph, bit for bit.
+        Computed by the reverse sweep on stand-ins (no ``backward()`` needed, no ``.grad`` touched), so the
+        adjoints of the inputs equal the gradients ``backward()`` gives on a fresh graph, bit for bit.
 
         Returns:
             a Table of ReverseRow, last entry first: ``v3_bar = v5_bar v5 + v6_bar`` and its adjoint.
@@ -162,25 +190,16 @@ class Trace:
         >>> trace(x * x).reverse_table()["v1"].adjoint
         6.0
         """
-        adjoints: dict[Value, float] = {self.output: 1.0}
-        received: dict[Value, list[Contribution]] = {}
-        for e in reversed(self.entries):
-            out_bar = adjoints.get(e.node, 0.0)
-            for parent, partial in zip(e.node.parents, e.node.partials):
-                amount = out_bar * partial if out_bar else 0.0  # backward() skips a zero adjoint
-                if out_bar:
-                    adjoints[parent] = adjoints.get(parent, 0.0) + amount
-                received.setdefault(parent, []).append(
-                    Contribution(e.node, parent, e.name, self.name(parent), out_bar, partial, amount))
+        found, received, _ = self.contributions()
         rows = []
         for e in reversed(self.entries):
             got = tuple(reversed(received.get(e.node, [])))  # first child first, as the lecture writes
             if e.node is self.output:
                 text = "1"
             else:
-                text = sum_text([term_text(self.partial_texts(self._entries[c.child])[slot], f"{c.child_name}_bar",
-                                           False) for slot, c in _positions(got)])
-            rows.append(ReverseRow(e.name, text, got, adjoints.get(e.node, 0.0), e.node.label))
+                text = sum_text([term_text(self.partial_texts(self._entries[c.child])[c.slot], f"{c.child_name}_bar",
+                                           False) for c in got])
+            rows.append(ReverseRow(e.name, text, got, found[e.node], e.node.label))
         cells = [[f"{r.name}_bar = {r.expression}",
                   " + ".join(f"{format(c.adjoint, fmt)} * {format(c.partial, fmt)}" for c in r.contributions)
                   if r.contributions else "seed",
@@ -189,33 +208,20 @@ class Trace:
                      rows, cells, [False, False, True, False])
 
     def steps(self, grad: float = 1.0) -> Iterator[Step]:
-        """Step-through backprop: ``backward()`` one node at a time, last entry first.
+        """Step-through backprop: the reverse sweep one node at a time, last entry first.
 
-        Each step makes one node's adjoint final and passes ``adjoint * partial`` to each argument, into
-        the live ``.grad`` (as ``backward()``: intermediate grads restart at 0, inputs accumulate). After
-        the last step the inputs hold exactly what ``backward()`` gives. ``list(t.steps())`` is ready
-        for a slider: ``interact(lambda i: steps[i].draw(), i=(0, len(steps) - 1))``.
+        Each step makes one node's adjoint final and passes ``adjoint * partial`` to each argument. The
+        steps are computed apart from ``.grad`` (nothing changes): ``step.grads`` holds every node's adjoint
+        as it stands after that step, starting from 0 as on a fresh graph, so the last step's equal
+        ``backward()``'s. ``list(t.steps())`` is ready for a slider or ``autograd.explore``.
 
         >>> x = Value(2.0, label="x"); y = x.exp() * 3
         >>> [str(s).split(":")[0] for s in trace(y).steps()]
         ['step 1 of 3', 'step 2 of 3', 'step 3 of 3']
-        >>> x.grad == 3 * x.exp().data
-        True
+        >>> x.grad
+        0.0
         """
-        yield from backprop_steps(self, grad)
-
-
-def _positions(contributions: tuple[Contribution, ...]) -> list[tuple[int, Contribution]]:
-    """Each contribution with its argument slot: ``x * x`` passes twice, from slot 0 and slot 1."""
-    seen: dict[tuple[Value, Value], int] = {}
-    out = []
-    for c in contributions:
-        key = (c.child, c.parent)
-        start = seen.get(key, 0)
-        slot = c.child.parents.index(c.parent, start)
-        seen[key] = slot + 1
-        out.append((slot, c))
-    return out
+        yield from steps_of(self, grad)
 
 
 def trace(root: Value) -> Trace:

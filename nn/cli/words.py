@@ -8,8 +8,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from autograd.finite import check_number
 from autograd.formula import FormulaError, parse
-from autograd.operand import check_number
 from autograd.value import Value, topological_order
 
 __all__ = ["CommandError", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "build",
