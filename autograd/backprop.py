@@ -14,9 +14,10 @@ from typing import Any
 from .finite import check_number
 
 __all__ = ["walk", "topological_order", "sweep", "adjoints", "backward", "GradientNotFinite", "StaleGraphError",
-           "Adjoint", "ZERO", "ONE", "careful_adjoints"]
+           "Adjoint", "ZERO", "ONE", "careful_adjoints", "LARGE", "mark_large", "mark_written"]
 
 _by_creation = attrgetter("serial")
+_grad_of = attrgetter("grad")
 
 
 class GradientNotFinite(FloatingPointError):
@@ -27,35 +28,65 @@ class StaleGraphError(RuntimeError):
     """A number the graph was built from changed afterwards (``x.data = ...``): its partials are stale."""
 
 
-def walk(root: Any, fresh: bool = False, stop: Iterable[Any] = ()) -> tuple[list[Any], list[Any]]:
+_last_written = 0  # the serial of the latest .data assignment anywhere (see mark_written)
+
+LARGE = 1e150
+"""Numbers (data, partials, parameters, seeds) at least this large send backward() the exact way (below)."""
+_large_since: float = 0  # the latest serial at which a large number was made (inf: a leaf holds one)
+
+
+def mark_large(serial: float) -> None:
+    """Record that a number of size >= LARGE (or a non-finite partial) appeared at ``serial``: graphs made since
+    ``serial - 1`` take the exact backward; ``math.inf`` for a number that persists (a leaf's, a parameter's)."""
+    global _large_since
+    _large_since = max(_large_since, serial)
+
+
+def mark_written(node: Any, serial: int) -> None:
+    """Record that ``node.data`` was set at ``serial``: a graph whose nodes were all made later cannot be stale,
+    so backward() looks for stale edges only when a write came after its oldest node."""
+    global _last_written
+    node.written = _last_written = serial
+
+
+def walk(root: Any, fresh: bool = False, stop: Iterable[Any] = (), zero: bool = False,
+         constants: bool = True, leaves: bool = True) -> tuple[list[Any], list[Any]]:
     """The one graph walk: the nodes with parents that ``root`` depends on, in the order they were made (a
-    topological order, since a node is made after its parents), and the leaves they read (a leaf read by
-    several nodes appears once per reader). Iterative, so a graph a million nodes deep is fine.
+    topological order, since a node is made after its parents), and the leaves they read (one read by several
+    nodes appears once per reader). Iterative, so a graph a million nodes deep is fine.
 
     Args:
         root: the output node (or a list of them).
         fresh: raise ``StaleGraphError`` if a leaf's ``.data`` was set after a node reading it was made.
         stop: nodes whose parents are not visited (they count as leaves).
+        zero: set the ``.grad`` of every node with parents to 0 on the way (backward's fresh start).
+        constants: include the constant leaves (backward leaves them out: their grad is always 0).
+        leaves: collect the leaves at all (backward's fast way needs none).
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
-    leaves = list(stop)
+    found = list(stop)
     seen = set(roots)
-    seen.update(leaves)
-    internal = [r for r in roots if r.parents and r not in leaves]
-    leaves += [r for r in roots if not r.parents]
-    push, read = internal.append, leaves.append
+    seen.update(found)
+    internal = [r for r in roots if r.parents and r not in found]
+    found += [r for r in roots if not r.parents]
+    push, read, add = internal.append, found.append, seen.add
     for node in internal:  # breadth first: the loop also visits the nodes appended while it runs
+        if zero:
+            node.grad = 0.0
         for parent in node.parents:
             if parent.parents:
                 if parent not in seen:
-                    seen.add(parent)
+                    add(parent)
                     push(parent)
-            else:
-                if fresh and parent.written > node.serial:
-                    raise StaleGraphError(_stale(parent, node))
+            elif leaves and (constants or parent.rule is None):
                 read(parent)
     internal.sort(key=_by_creation)
-    return internal, leaves
+    if fresh and internal and _last_written > internal[0].serial:  # a write since this graph began: look
+        for node in internal:
+            for parent in node.parents:
+                if not parent.parents and parent.written > node.serial:
+                    raise StaleGraphError(_stale(parent, node))
+    return internal, found
 
 
 def topological_order(root: Any, stop: Iterable[Any] = ()) -> list[Any]:
@@ -70,26 +101,34 @@ def topological_order(root: Any, stop: Iterable[Any] = ()) -> list[Any]:
     return sorted(internal + list(dict.fromkeys(leaves)), key=_by_creation)
 
 
-def sweep(order: list[Any]) -> None:
+def sweep(order: list[Any]) -> bool:
     """The reverse sweep: for each node, last made first, ``parent.grad += node.grad * partial``.
 
     ``+=`` because a node may feed several children: its adjoint is the sum over all paths. A node whose
     adjoint is exactly zero passes nothing on (so an infinite partial times 0 never makes a NaN).
+
+    Returns:
+        True when every adjoint passed on was below ``LARGE`` in size (``backward``'s fast way rests on it).
     """
+    moderate, low, high = True, -LARGE, LARGE
     for node in reversed(order):
         out_bar = node.grad
         if out_bar:
+            if moderate and not low < out_bar < high:  # NaN and infinities fail this too
+                moderate = False
             parents = node.parents
-            if len(parents) == 2:  # one and two operands unrolled: it halves the time of this loop on chains
+            arity = len(parents)
+            if arity == 2:  # one and two operands unrolled: it halves the time of this loop on chains
                 a, b = parents
                 partial_a, partial_b = node.partials
                 a.grad += out_bar * partial_a
                 b.grad += out_bar * partial_b
-            elif len(parents) == 1:
+            elif arity == 1:
                 parents[0].grad += out_bar * node.partials[0]
             else:
                 for parent, partial in zip(parents, node.partials):
                     parent.grad += out_bar * partial
+    return moderate
 
 
 class _Zero:
@@ -119,6 +158,12 @@ class _One:
         return other
 
     __rmul__ = __mul__
+
+    def __lt__(self, other: Any) -> bool:
+        return bool(1.0 < other)
+
+    def __gt__(self, other: Any) -> bool:
+        return bool(1.0 > other)
 
     def __repr__(self) -> str:
         return "ONE"
@@ -182,10 +227,17 @@ def _plain(g: Any) -> Any:
 
 
 def backward(root: Any, seed: Any, create_graph: bool) -> None:
-    """``root.backward(seed, create_graph)`` (see ``Value.backward``): the sweep on the graph itself; if a NaN or
-    infinity reaches a leaf, the leaves get their old grads back and ``careful_adjoints`` takes over."""
+    """``root.backward(seed, create_graph)`` (see ``Value.backward``): the sweep on the graph itself, checked.
+
+    No gradient may be NaN or infinite. The fast way: when no number of the graph or the seed is as large as
+    ``LARGE`` (1e150) and no partial could overflow (the rules that can check theirs when a node is made), then
+    every contribution to an input is an adjoint times a partial; if each adjoint is below LARGE too (checked on
+    the nodes with parents after the sweep), each product is below 1e300 and no input's grad can overflow. The
+    exact way, taken otherwise: the inputs' grads are kept first; if a NaN or infinity reached one, they get
+    their old grads back and ``careful_adjoints`` computes the gradients again (or names where they fail).
+    """
     seed = _check_seed(seed, create_graph)
-    order, leaves = walk(root, fresh=True)
+    order, leaves = walk(root, fresh=True, zero=not create_graph, constants=create_graph, leaves=create_graph)
     if not order:  # a leaf: its own adjoint
         root.grad = seed if create_graph and type(root.grad) is float and root.grad == 0.0 else root.grad + seed
         return
@@ -199,25 +251,47 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
             if not (type(g) is float and g == 0.0):
                 leaf.grad = g if type(leaf.grad) is float and leaf.grad == 0.0 else leaf.grad + g
         return
-    before = [leaf.grad for leaf in leaves]
-    for node in order:
-        node.grad = 0.0
+    if _large_since >= order[0].serial - 1 or not -LARGE < seed < LARGE:
+        _exact(root, seed, order)
+        return
+    root.grad = seed
+    if sweep(order):
+        return  # every adjoint below LARGE: every input's grad is finite (see above)
+    inputs = _inputs(order)
+    if all(g - g == 0.0 for g in map(_grad_of, inputs)):
+        return  # large gradients, but finite
+    spoiled = " (the inputs' .grad now hold what this backward passed them: zero_grad() before using them)"
+    try:  # no partial of this graph overflowed (see above), so the careful way fails the same: it names where
+        careful_adjoints(root, seed, topological_order(root))
+    except GradientNotFinite as error:
+        raise GradientNotFinite(f"{error}{spoiled}") from None
+    raise GradientNotFinite(f"backward: a gradient is not finite{spoiled}")  # pragma: no cover
+
+
+def _inputs(order: list[Any]) -> list[Any]:
+    """The inputs and parameters read by ``order``'s nodes, once each."""
+    return list({p for node in order for p in node.parents if not p.parents and p.rule is None})
+
+
+def _exact(root: Any, seed: float, order: list[Any]) -> None:
+    """The sweep with the inputs' grads kept first: on a NaN or infinity they get them back and
+    ``careful_adjoints`` computes every gradient again (or raises, naming where it fails)."""
+    leaves = _inputs(order)
+    before = list(map(_grad_of, leaves))
     root.grad = seed
     sweep(order)
+    total = sum(map(_grad_of, leaves)) + sum(map(_grad_of, order))
+    if total - total == 0.0:
+        return
+    for leaf, old in zip(leaves, before):
+        leaf.grad = old
+    for node in order:
+        node.grad = 0.0
+    found = careful_adjoints(root, seed, topological_order(root))
+    for node in order:
+        node.grad = found[node]
     for leaf in leaves:
-        g = leaf.grad
-        if g - g != 0.0:  # a NaN or infinity reached a leaf: compute carefully, or say where it arose
-            for other, old in zip(leaves, before):
-                other.grad = old
-            for node in order:
-                node.grad = 0.0
-            leaves = list(dict.fromkeys(leaves))
-            found = careful_adjoints(root, seed, order + leaves)
-            for node in order:
-                node.grad = found[node]
-            for other in leaves:
-                other.grad += found[other]
-            return
+        leaf.grad += found[leaf]
 
 
 def _check_seed(seed: Any, create_graph: bool) -> Any:

@@ -64,11 +64,10 @@ def _truediv(x: float, y: float) -> float:
 
 _ONES, _ONE_MINUS_ONE = (1.0, 1.0), (1.0, -1.0)
 
-defrule(Rule("add", 2, _add, lambda out, x, y: _ONES, notation=("1", "1"), expression="{x} + {y}", symbol="+"))
-defrule(Rule("sub", 2, _sub, lambda out, x, y: _ONE_MINUS_ONE, notation=("1", "-1"), expression="{x} - {y}",
-             symbol="-"))
+defrule(Rule("add", 2, _add, _ONES, notation=("1", "1"), expression="{x} + {y}", symbol="+", bounded=True))
+defrule(Rule("sub", 2, _sub, _ONE_MINUS_ONE, notation=("1", "-1"), expression="{x} - {y}", symbol="-", bounded=True))
 defrule(Rule("mul", 2, _mul, lambda out, x, y: (y, x), notation=("{y}", "{x}"), expression="{x} * {y}",
-             symbol="*"))
+             symbol="*", bounded=True))
 defrule(Rule("truediv", 2, _truediv, lambda out, x, y: (1.0 / y, -out / y), notation=("1 / {y}", "-{out} / {y}"),
              expression="{x} / {y}", symbol="/", domain=("real", "nonzero"),
              adjoint=lambda g, out, x, y: (g / y, -out * (g / y))))
@@ -152,23 +151,23 @@ defrule(Rule("power", 1, _power, _power_partials, notation=("{exponent} {x}^({ex
 
 # ---- one-operand functions -----------------------------------------------------------------------------
 
-defrule(Rule("neg", 1, lambda x: -x, lambda out, x: (-1.0,), notation=("-1",), expression="-{x}",
-             methods=("__neg__",), function=None))
-defrule(Rule("pos", 1, lambda x: x, lambda out, x: (1.0,), notation=("1",), expression="+{x}",
-             methods=("__pos__",), function=None))
-defrule(Rule("exp", 1, math.exp, lambda out, x: (out,), notation=("{out}",), array_value=np.exp))
+defrule(Rule("neg", 1, lambda x: -x, (-1.0,), notation=("-1",), expression="-{x}",
+             methods=("__neg__",), function=None, bounded=True))
+defrule(Rule("pos", 1, lambda x: x, (1.0,), notation=("1",), expression="+{x}",
+             methods=("__pos__",), function=None, bounded=True))
+defrule(Rule("exp", 1, math.exp, lambda out, x: (out,), notation=("{out}",), array_value=np.exp, bounded=True))
 defrule(Rule("log", 1, math.log, lambda out, x: (1.0 / x,), notation=("1 / {x}",), domain=("positive",),
              array_value=np.log, adjoint=lambda g, out, x: (g / x,)))
 defrule(Rule("sqrt", 1, math.sqrt, lambda out, x: (0.5 / out if out != 0 else math.inf,),
              notation=("1 / (2 {out})",), domain=("nonnegative",), kink="sqrt'(0) = inf, as PyTorch",
              array_value=np.sqrt,
              array_partials=lambda out, x: (np.divide(0.5, out, out=np.full_like(out, np.inf), where=out != 0),)))
-defrule(Rule("sin", 1, math.sin, lambda out, x: (cos(x),), notation=("cos({x})",), array_value=np.sin))
-defrule(Rule("cos", 1, math.cos, lambda out, x: (-sin(x),), notation=("-sin({x})",), array_value=np.cos))
+defrule(Rule("sin", 1, math.sin, lambda out, x: (cos(x),), notation=("cos({x})",), array_value=np.sin, bounded=True))
+defrule(Rule("cos", 1, math.cos, lambda out, x: (-sin(x),), notation=("-sin({x})",), array_value=np.cos, bounded=True))
 defrule(Rule("tanh", 1, math.tanh, lambda out, x: (1.0 - out * out,), notation=("1 - {out}^2",),
-             array_value=np.tanh, activation="glorot"))
+             array_value=np.tanh, activation="glorot", bounded=True))
 defrule(Rule("arctan", 1, math.atan, lambda out, x: (1.0 / (1.0 + x * x),), notation=("1 / (1 + {x}^2)",),
-             array_value=np.arctan, activation="glorot"))
+             array_value=np.arctan, activation="glorot", bounded=True))
 
 
 def _sigmoid(x: float) -> float:
@@ -191,45 +190,47 @@ def _softplus(x: float) -> float:
 
 # out (1 - out), written out * sigmoid(-x): 1 - out would lose every digit where out is near 1 (x > 20)
 defrule(Rule("sigmoid", 1, _sigmoid, lambda out, x: (out * sigmoid(-x),), notation=("{out} (1 - {out})",),
-             array_value=_sigmoid_array, activation="glorot"))
+             array_value=_sigmoid_array, activation="glorot", bounded=True))
 defrule(Rule("softplus", 1, _softplus, lambda out, x: (sigmoid(x),), notation=("sigmoid({x})",),
-             array_value=lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))), activation="glorot"))
+             array_value=lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x))), activation="glorot",
+             bounded=True))
 
 _ONE, _ZERO, _MINUS_ONE, _ONE_ZERO = (1.0,), (0.0,), (-1.0,), (1.0, 0.0)
 
 defrule(Rule("relu", 1, lambda x: x if x > 0 else 0.0, lambda out, x: _ONE if x > 0 else _ZERO,
              notation=("1 if {x} > 0 else 0",), kink="relu'(0) = 0, as PyTorch", kinks=(0.0,),
              array_value=lambda x: np.maximum(x, 0.0), array_partials=lambda out, x: ((x > 0).astype(float),),
-             activation="he"))
+             activation="he", bounded=True))
 defrule(Rule("abs", 1, abs, lambda out, x: _ONE if x > 0 else (_MINUS_ONE if x < 0 else _ZERO),
              notation=("sign({x})",), kink="abs'(0) = 0, as PyTorch", kinks=(0.0,), methods=("abs", "__abs__"),
-             function="absolute", array_value=np.abs, array_partials=lambda out, x: (np.sign(x),), activation="glorot"))
+             function="absolute", array_value=np.abs, array_partials=lambda out, x: (np.sign(x),), activation="glorot",
+             bounded=True))
 defrule(Rule("hardtanh", 1, lambda x: -1.0 if x < -1 else (1.0 if x > 1 else x),
              lambda out, x: _ONE if -1 < x < 1 else _ZERO, notation=("1 if -1 < {x} < 1 else 0",),
              kink="hardtanh'(-1) = hardtanh'(1) = 0, as PyTorch", kinks=(-1.0, 1.0),
              array_value=lambda x: np.clip(x, -1.0, 1.0),
-             array_partials=lambda out, x: (((x > -1) & (x < 1)).astype(float),), activation="glorot"))
+             array_partials=lambda out, x: (((x > -1) & (x < 1)).astype(float),), activation="glorot", bounded=True))
 defrule(Rule("step", 1, lambda x: 1.0 if x >= 0 else 0.0, lambda out, x: _ZERO, notation=("0",),
              kink="step'(0) = 0: no gradient flows (Heaviside: 1 at x >= 0)", kinks=(0.0,),
              array_value=lambda x: (x >= 0).astype(float), array_partials=lambda out, x: (np.zeros_like(x),),
-             activation="glorot"))
+             activation="glorot", bounded=True))
 defrule(Rule("leaky_relu", 1, lambda x, alpha: x if x > 0 else alpha * x,
              lambda out, x, alpha: _ONE if x > 0 else (alpha,), notation=("1 if {x} > 0 else {alpha}",),
              params=(Param("alpha", 0.01, (0.01, 0.2)),), kink="leaky_relu'(0) = alpha, as PyTorch", kinks=(0.0,),
              array_value=lambda x, alpha: np.where(x > 0, x, alpha * x),
-             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, alpha),), activation="he"))
+             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, alpha),), activation="he", bounded=True))
 defrule(Rule("elu", 1, lambda x, alpha: x if x > 0 else alpha * math.expm1(x),
              lambda out, x, alpha: _ONE if x > 0 else (out + alpha,), notation=("1 if {x} > 0 else {out} + {alpha}",),
              params=(Param("alpha", 1.0, (1.0, 0.5)),), kink="elu'(0) = alpha, as PyTorch", kinks=(0.0,),
              array_value=lambda x, alpha: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
-             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, out + alpha),), activation="he"))
+             array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, out + alpha),), activation="he", bounded=True))
 defrule(Rule("clamp", 1, lambda x, low, high: min(max(x, low), high),
              lambda out, x, low, high: _ONE if low <= x <= high else _ZERO,
              notation=("1 if {low} <= {x} <= {high} else 0",),
              params=(Param("low", None, (-1.0, 0.0)), Param("high", None, (1.0, 2.0))),
              kink="clamp' = 1 at both ends, as torch.clamp", kinks=lambda low, high: (low, high),
              array_value=lambda x, low, high: np.clip(x, low, high),
-             array_partials=lambda out, x, low, high: (((x >= low) & (x <= high)).astype(float),)))
+             array_partials=lambda out, x, low, high: (((x >= low) & (x <= high)).astype(float),), bounded=True))
 
 
 def _probability_clamp(p: float, eps: float) -> float:
@@ -251,7 +252,7 @@ defrule(Rule("probability_clamp", 1, _probability_clamp, lambda out, p, eps: _ON
              notation=("1 if {eps} <= {x} <= 1 - {eps} else 0",), params=(Param("eps", 1e-6, (1e-6, 0.01)),),
              domain=("probability",), kink="1 at both ends, as torch.clamp", kinks=lambda eps: (eps, 1.0 - eps),
              array_value=_probability_clamp_array,
-             array_partials=lambda out, p, eps: (((p >= eps) & (p <= 1.0 - eps)).astype(float),)))
+             array_partials=lambda out, p, eps: (((p >= eps) & (p <= 1.0 - eps)).astype(float),), bounded=True))
 
 
 # ---- two operands: PReLU, whose slope is an operand so it can learn ------------------------------------
@@ -262,7 +263,7 @@ defrule(Rule("prelu", 2, lambda x, alpha: x if x > 0 else alpha * x,
              kink="prelu'(0) = (alpha, 0), as PyTorch", kinks=(0.0,),
              array_value=lambda x, alpha: np.where(x > 0, x, alpha * x),
              array_partials=lambda out, x, alpha: (np.where(x > 0, 1.0, alpha), np.where(x > 0, 0.0, x)),
-             activation="he"))
+             activation="he", bounded=True))
 
 
 # ---- n-ary: one node for a neuron's whole weighted sum -------------------------------------------------
@@ -303,7 +304,7 @@ def _logsumexp_array(*zs: Any) -> Any:
 
 
 defrule(Rule("exp_sub", 2, lambda x, y: math.exp(x - y), lambda out, x, y: (out, -out), notation=("{out}", "-{out}"),
-             expression="exp({x} - {y})", array_value=lambda x, y: np.exp(x - y)))
+             expression="exp({x} - {y})", array_value=lambda x, y: np.exp(x - y), bounded=True))
 def _logsumexp_partials(out: Any, *zs: Any) -> tuple[Any, ...]:
     if all(type(z) is float for z in zs):  # floats: softmax from the exact shift, not from the rounded out
         top = max(zs)
@@ -315,12 +316,13 @@ def _logsumexp_partials(out: Any, *zs: Any) -> tuple[Any, ...]:
 
 defrule(Rule("logsumexp", None, _logsumexp, _logsumexp_partials,
              "d logsumexp(z) = softmax(z) = (exp(z1 - logsumexp(z)), ...)",
-             notation=lambda args, out: [f"exp({a} - {out})" for a in args], array_value=_logsumexp_array))
+             notation=lambda args, out: [f"exp({a} - {out})" for a in args], array_value=_logsumexp_array,
+             bounded=True))
 
 
 defrule(Rule("sum", None, _sum, lambda out, *xs: _ONE * len(xs), "d(x1 + ... + xn) = (1, ..., 1)",
              notation=lambda args, out: ["1"] * len(args), function="summation",
-             array_partials=lambda out, *xs: tuple(np.ones_like(out) for _ in xs)))
+             array_partials=lambda out, *xs: tuple(np.ones_like(out) for _ in xs), bounded=True))
 defrule(Rule("dot", None, _dot, lambda out, *xs: xs[len(xs) // 2:] + xs[:len(xs) // 2],
              "d(w . x) = (x1, ..., xn, w1, ..., wn)",
-             notation=lambda args, out: args[len(args) // 2:] + args[:len(args) // 2]))
+             notation=lambda args, out: args[len(args) // 2:] + args[:len(args) // 2], bounded=True))

@@ -43,7 +43,8 @@ class Rule:
         value: the float function; raises (ValueError, ZeroDivisionError, OverflowError) outside its domain.
         partials: ``(out, *xs, *params) -> tuple``, one partial per operand, written with arithmetic and the
             table's functions (``autograd.ops``) so that it also runs on Values and Duals; a kinked rule may
-            return plain numbers chosen by comparing its operand.
+            return plain numbers chosen by comparing its operand. A tuple of numbers is a constant row (add's
+            ``(1.0, 1.0)``): nodes store it without a call.
         math: the derivative in one line for docs (made from ``notation`` when omitted).
         notation: the partials as templates in ``{x}``, ``{y}`` (the operands), ``{out}`` (the node itself)
             and the parameter names: ``("{y}", "{x}")`` for mul. Tables fill them with v-names.
@@ -61,13 +62,17 @@ class Rule:
             do not overflow where a partial alone would (``out_bar / x`` for log); used only at such points.
         activation: for a rule that serves as a network's activation, the weight initialisation that suits
             it: ``"he"`` (the ReLU family) or ``"glorot"``; ``None`` for the rest.
+        bounded: True when no partial is much larger than the operands, the output and the parameters (mul's
+            ``(y, x)``, tanh's ``1 - out^2``): backward's fast way relies on it. Leave it False (the default) when
+            a partial can be huge for moderate numbers (log's ``1 / x``): each node then checks its partials.
     """
 
     __slots__ = ("name", "arity", "value", "partials", "math", "notation", "expression", "symbol", "domain",
                  "kink", "kinks", "params", "values", "family", "methods", "function", "array_value",
-                 "array_partials", "adjoint", "domain_of", "kinks_of", "activation")
+                 "array_partials", "adjoint", "domain_of", "kinks_of", "activation", "row", "bounded")
 
-    def __init__(self, name: str, arity: int | None, value: Callable[..., Any], partials: Callable[..., Any],
+    def __init__(self, name: str, arity: int | None, value: Callable[..., Any],
+                 partials: Callable[..., Any] | tuple[float, ...],
                  math: str = "", *, notation: tuple[str, ...] | Callable[[list[str], str], list[str]] | None = None,
                  expression: str | None = None, symbol: str | None = None,
                  domain: tuple[str, ...] | Callable[..., tuple[str, ...]] = (),
@@ -75,12 +80,17 @@ class Rule:
                  params: tuple[Param, ...] = (),
                  methods: tuple[str, ...] | None = None, function: str | None = "",
                  array_value: Callable[..., Any] | None = None, array_partials: Callable[..., Any] | None = None,
-                 adjoint: Callable[..., Any] | None = None, activation: str | None = None) -> None:
+                 adjoint: Callable[..., Any] | None = None, activation: str | None = None,
+                 bounded: bool = False) -> None:
         self.domain_of = domain if callable(domain) else None
         domain = () if callable(domain) else domain
         unknown = [d for d in domain if d not in DOMAINS]
         if unknown:
             raise ValueError(f"rule {name!r}: unknown domain {unknown[0]!r}; known: {', '.join(DOMAINS)}")
+        self.row: tuple[float, ...] | None = None
+        if isinstance(partials, tuple):  # a constant row: the same partials wherever the rule is applied
+            self.row = row = tuple(float(p) for p in partials)
+            partials = lambda out, *xs: row  # noqa: E731  (for the callers that evaluate rows)
         self.name, self.arity, self.value, self.partials = name, arity, value, partials
         self.notation, self.expression, self.symbol = notation, expression, symbol
         self.domain: tuple[str, ...] = domain or ("real",) * (arity or 0)
@@ -95,7 +105,7 @@ class Rule:
         if activation not in (None, "he", "glorot"):
             raise ValueError(f"rule {name!r}: activation must be None, 'he' or 'glorot', got {activation!r}")
         self.array_value, self.array_partials, self.adjoint = array_value or value, array_partials or partials, adjoint
-        self.activation = activation
+        self.activation, self.bounded = activation, bounded
         self.math = math or self._math()
 
     def _math(self) -> str:
@@ -143,6 +153,9 @@ class Rule:
             if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
                 raise TypeError(f"{self.name}: parameter {p.name} must be a finite number, got {x!r}")
             full.append(float(x))
+            if abs(x) >= 1e150:  # partials scale with the parameters: backward's fast way would not hold
+                from .backprop import mark_large
+                mark_large(math.inf)
         return _bound(self, tuple(full))
 
     def compute(self, *xs: float) -> float:
@@ -213,7 +226,7 @@ def _bound(family: Rule, values: tuple[float, ...]) -> Rule:
                 expression=family.expression, symbol=family.symbol, domain=family.domain, kink=family.kink,
                 kinks=family.kinks, methods=(), function=None, array_value=lift(family.array_value),
                 array_partials=lift(family.array_partials), adjoint=lift(family.adjoint),
-                activation=family.activation)
+                activation=family.activation, bounded=family.bounded)
     rule.params, rule.values, rule.family = family.params, values, family
     rule.math = rule._math() or family.math
     if family.domain_of is not None:

@@ -9,19 +9,24 @@ reference counting the moment it is dropped. The walk and the reverse sweep are 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import math
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import count
 from operator import attrgetter
 from typing import Any
 
 from . import backprop, ops  # noqa: F401  (ops: the built-in rows exist before Value gets its methods)
+from .backprop import LARGE
 from .finite import ARITHMETIC_ERRORS, check_number, is_number
 from .operand import Operand, kind
 from .rule import CONSTANT, Rule
 
-__all__ = ["Value", "apply_rule", "topological_order"]
+__all__ = ["Value", "Constant", "apply_rule", "topological_order", "mixing_kinds"]
 
 _counter = count(1)
+_LOW = -LARGE
 _new = object.__new__
 topological_order = backprop.topological_order
 
@@ -50,8 +55,10 @@ class Value(Operand):
     level = 0
 
     def __init__(self, data: float, label: str = "") -> None:
-        if type(data) is not float or data - data != 0.0:  # the common case, a finite float, skips the call
+        if type(data) is not float or not -LARGE < data < LARGE:  # the common case, a float, skips the calls
             data = check_number(data, "Value")
+            if not -LARGE < data < LARGE:
+                backprop.mark_large(math.inf)
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__} ({label!r:.60})")
         self._data = data
@@ -64,9 +71,12 @@ class Value(Operand):
         self.written = 0
 
     def _set_data(self, x: float) -> None:
-        self._data = x if type(x) is float and x - x == 0.0 else check_number(x, f"Value {self.label!r}.data"
-                                                                             if self.label else "Value.data")
-        self.written = next(_counter)  # graphs made before now read the old number: backward() refuses them
+        if type(x) is not float or not -LARGE < x < LARGE:
+            x = check_number(x, f"Value {self.label!r}.data" if self.label else "Value.data")
+            if not -LARGE < x < LARGE:
+                backprop.mark_large(math.inf)
+        self._data = x
+        backprop.mark_written(self, next(_counter))  # graphs made before now read the old number: stale
 
     data = property(attrgetter("_data"), _set_data, doc="The number (see the class docstring).")
 
@@ -166,7 +176,7 @@ class Value(Operand):
 
 
 def _node(cls: type, out: float, rule: Rule, parents: tuple[Value, ...], partials: tuple[Any, ...]) -> Any:
-    """The one place a node is made."""
+    """A node, made field by field (the hot paths below do the same in line)."""
     node: Any = _new(cls)
     node._data = out
     node.grad = 0.0
@@ -180,13 +190,29 @@ def _node(cls: type, out: float, rule: Rule, parents: tuple[Value, ...], partial
     return node
 
 
+class Constant(Value):
+    """A number lifted into the graph (the 2 of ``x * 2``): a leaf whose rule is ``CONSTANT``. Nobody
+    differentiates with respect to a number, so its ``.grad`` is always 0: what the sweep passes it is dropped
+    (so it never needs checking, and a long chain's constants cost the sweep nothing more)."""
+
+    __slots__ = ()
+    grad = property(lambda self: 0.0, lambda self, value: None, doc="Always 0: a number has no gradient.")
+
+
 def _constant(x: Any) -> Value:
     """A leaf for a plain number, marked with ``CONSTANT``."""
-    return _node(Value, x if type(x) is float and x - x == 0.0 else check_number(x, "Value"), CONSTANT, (), ())
+    x = check_number(x, "Value")
+    if not -LARGE < x < LARGE:
+        backprop.mark_large(math.inf)
+    return _node(Constant, x, CONSTANT, (), ())
 
+
+# The methods the rule table makes for Value (through ``method_for`` and ``operators_for``). They make their
+# node in line, as _node does, rather than calling it: a call per node costs 5-12% of a training step, and
+# these few lines run for every operation a student's graph records.
 
 def _unary(rule: Rule, cls: type) -> Callable[[Value], Value]:
-    value, partials = rule.value, rule.partials
+    value, partials, row, bounded, low, high = rule.value, rule.partials, rule.row, rule.bounded, -LARGE, LARGE
 
     def method(self: Value) -> Value:
         x = self._data
@@ -194,29 +220,42 @@ def _unary(rule: Rule, cls: type) -> Callable[[Value], Value]:
             out = value(x)
         except ARITHMETIC_ERRORS as error:
             raise rule.refuse([x], error=error) from None
-        if out - out != 0.0:
-            raise rule.refuse([x], out)
-        return _node(cls, out, rule, (self,), partials(out, x))  # type: ignore[no-any-return]
+        if not low < out < high:
+            _large(rule, [x], out)
+        node: Any = _new(cls)
+        node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
+        node.parents, node.partials, node.serial = (self,), row or partials(out, x), next(_counter)
+        if not bounded:
+            _check_partials(node)
+        return node  # type: ignore[no-any-return]
 
     return method
 
 
 def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    value, partials = rule.value, rule.partials
+    value, partials, row, bounded, low, high = rule.value, rule.partials, rule.row, rule.bounded, -LARGE, LARGE
 
     def forward(self: Value, other: Any) -> Any:
         if type(other) is not cls:
-            other = _operand(other, cls)
-            if other is NotImplemented:
-                return NotImplemented
+            if type(other) is float and low < other < high:  # the common case: a number, lifted
+                other = _node(Constant, other, CONSTANT, (), ())
+            else:
+                other = _operand(other, cls)
+                if other is NotImplemented:
+                    return NotImplemented
         x, y = self._data, other._data
         try:
             out = value(x, y)
         except ARITHMETIC_ERRORS as error:
             raise rule.refuse([x, y], error=error) from None
-        if out - out != 0.0:
-            raise rule.refuse([x, y], out)
-        return _node(cls, out, rule, (self, other), partials(out, x, y))
+        if not low < out < high:
+            _large(rule, [x, y], out)
+        node: Any = _new(cls)
+        node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
+        node.parents, node.partials, node.serial = (self, other), row or partials(out, x, y), next(_counter)
+        if not bounded:
+            _check_partials(node)
+        return node
 
     def reflected(self: Value, other: Any) -> Any:
         lifted = _operand(other, cls)
@@ -229,8 +268,6 @@ def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., An
 def _operand(other: Any, cls: type) -> Any:
     """``other`` as an operand of a ``cls`` node: a Value of no higher level as it is, a number as a constant;
     ``NotImplemented`` for the rest (a Dual, or a higher kind of Value, then does the operation)."""
-    if type(other) is float and other - other == 0.0:  # the common case first
-        return _node(Value, other, CONSTANT, (), ())
     if isinstance(other, Value):
         return other if other.level <= cls.level else NotImplemented  # type: ignore[attr-defined]
     return _constant(other) if is_number(other) else NotImplemented
@@ -239,12 +276,56 @@ def _operand(other: Any, cls: type) -> Any:
 def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
     """A new node ``rule(*args)`` of the highest kind among ``args`` (all Values), its partials computed now."""
     cls: type = Value
-    for a in args:
-        if type(a) is not Value and a.level > cls.level:  # type: ignore[attr-defined]
-            cls = type(a)
+    if _mixing:  # only while the compiled path traces may a higher kind of Value be among them
+        for a in args:
+            if type(a) is not Value and a.level > cls.level:  # type: ignore[attr-defined]
+                cls = type(a)
     xs = [a._data for a in args]
-    out = rule.compute(*xs)
-    return _node(cls, out, rule, args, rule.partials(out, *xs))  # type: ignore[no-any-return]
+    try:
+        out = rule.value(*xs)
+    except ARITHMETIC_ERRORS as error:
+        raise rule.refuse(xs, error=error) from None
+    if not _LOW < out < LARGE:
+        _large(rule, xs, out)
+    node: Any = _new(cls)  # made in line, as in the methods above
+    node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
+    node.parents, node.partials, node.serial = args, rule.row or rule.partials(out, *xs), next(_counter)
+    if not rule.bounded:
+        _check_partials(node)
+    return node  # type: ignore[no-any-return]
+
+
+def _large(rule: Rule, xs: list[float], out: float) -> None:
+    """A result of size >= LARGE: an error if it is not finite, else a mark that sends backward the exact way."""
+    if out - out != 0.0:
+        raise rule.refuse(xs, out)
+    backprop.mark_large(next(_counter))
+
+
+def _check_partials(node: Value) -> None:
+    """For a rule whose partials may be huge where its numbers are not (1 / x for log): mark a large one."""
+    for p in node.partials:
+        if not -LARGE < p < LARGE:
+            backprop.mark_large(node.serial)
+            return
+
+
+_mixing = 0  # how many threads are tracing for the compiled path (see mixing_kinds)
+_mixing_lock = threading.Lock()
+
+
+@contextmanager
+def mixing_kinds() -> Iterator[None]:
+    """While this runs (the compiled path's tracing, in any thread), ``apply_rule`` looks at each operand's kind,
+    so a node made from a LaneValue is a LaneValue; otherwise all operands are plain Values and it need not."""
+    global _mixing
+    with _mixing_lock:
+        _mixing += 1
+    try:
+        yield
+    finally:
+        with _mixing_lock:
+            _mixing -= 1
 
 
 def _number(other: Any) -> Any:

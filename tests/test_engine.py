@@ -126,7 +126,7 @@ def test_comparisons_use_the_data():
 def test_graphs_hold_no_reference_cycles():
     # no closures: dropping the root frees the graph by reference counting alone
     def live_values():
-        return sum(type(o) is Value for o in gc.get_objects())
+        return sum(isinstance(o, Value) for o in gc.get_objects())
 
     gc.collect()
     gc.disable()

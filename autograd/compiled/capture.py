@@ -19,7 +19,7 @@ from ..backprop import topological_order
 from ..finite import check_number, is_number
 from ..operand import kind
 from ..rule import CONSTANT
-from ..value import Value
+from ..value import Value, mixing_kinds
 
 __all__ = ["NotCompilable", "LaneValue", "trace_example", "is_tracing", "traced_number"]
 
@@ -145,7 +145,8 @@ def trace_example(fn: Callable[..., Any], example: Sequence[float]) -> tuple[lis
         inputs.append(node)
     _state.depth = getattr(_state, "depth", 0) + 1
     try:
-        result = fn(*inputs)
+        with mixing_kinds():
+            result = fn(*inputs)
     finally:
         _state.depth -= 1
     items = list(result) if isinstance(result, (list, tuple)) else [result]
