@@ -216,5 +216,9 @@ class PReLU(Module):
         """``[("alpha", alpha)]``"""
         return [("alpha", self.alpha)]
 
+    def config(self) -> dict[str, Any]:
+        """``{"label": ...}``: what ``nn.load`` rebuilds it from (alpha is a parameter, saved with the weights)."""
+        return {"label": self.alpha.label}
+
     def _summary_rows(self) -> list[tuple[str, str, str, int]]:
         return [("prelu", "PReLU", "(same as input)", 1)]

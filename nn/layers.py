@@ -22,8 +22,8 @@ import numpy as np
 from autograd.rule import RULES
 from autograd.value import Value, apply_rule
 
-from . import activations
-from .checks import count
+from . import activations, torch_bridge
+from .checks import check_seed, count
 from .module import Module
 
 __all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs"]
@@ -33,11 +33,11 @@ Activation = str | Callable[..., Any] | None
 
 
 def make_rng(seed: int | random.Random | None) -> random.Random:
-    """A ``random.Random`` from a seed (``None``: fresh entropy; a ``Random`` is used as it is)."""
+    """A ``random.Random`` from a seed: a whole number >= 0, ``None`` (fresh entropy) or a ``Random`` (used as is)."""
     if isinstance(seed, random.Random):
         return seed
     if seed is None or (isinstance(seed, int) and not isinstance(seed, bool)):
-        return random.Random(seed)
+        return random.Random(check_seed(seed))  # Random(-1) would silently be Random(1)
     raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__} ({seed!r})")
 
 
@@ -65,6 +65,21 @@ def _activation(activation: Activation) -> tuple[str, Callable[..., Any]]:
         return getattr(activation, "__name__", "custom"), activation
     name = "identity" if activation is None else activation
     return name, activations.get(name)
+
+
+def _activation_name(neuron: Neuron) -> str:
+    """The name a neuron's activation is known by, for its file and for PyTorch; a custom function has none."""
+    if activations.ACTIVATIONS.get(neuron.activation) is not neuron._act:
+        raise ValueError(f"neuron {neuron.name}'s activation {neuron.activation!r} is a function of your own, not a "
+                         f"name from nn.activations ({', '.join(sorted(activations.ACTIVATIONS))})")
+    return neuron.activation
+
+
+def _layer_activation(layer: Layer) -> str:
+    names = {_activation_name(n) for n in layer.neurons}
+    if len(names) != 1:
+        raise ValueError(f"layer {layer.name} mixes the activations {', '.join(sorted(names))}")
+    return names.pop()
 
 
 def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
@@ -136,6 +151,15 @@ class Neuron(Module):
     def parameters(self) -> list[Value]:
         return self.w + [self.b] + ([self.alpha] if self.alpha is not None else [])
 
+    def config(self) -> dict[str, Any]:
+        """``{"nin", "activation", "name"}``: what ``nn.load`` rebuilds the neuron from."""
+        return {"nin": self.nin, "activation": _activation_name(self), "name": self.name}
+
+    def dense_layers(self) -> list[torch_bridge.Dense]:
+        """One fully connected layer with one output."""
+        alphas = None if self.alpha is None else [self.alpha.data]
+        return [torch_bridge.Dense([[w.data for w in self.w]], [self.b.data], _activation_name(self), alphas)]
+
     def _summary_rows(self) -> list[tuple[str, str, str, int]]:
         return [(self.name, f"Neuron, {self.activation}", "(1,)", self.num_parameters())]
 
@@ -174,6 +198,16 @@ class Layer(Module):
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
+
+    def config(self) -> dict[str, Any]:
+        """``{"nin", "nout", "activation", "name"}``: what ``nn.load`` rebuilds the layer from."""
+        return {"nin": self.nin, "nout": self.nout, "activation": _layer_activation(self), "name": self.name}
+
+    def dense_layers(self) -> list[torch_bridge.Dense]:
+        """This layer: its weight matrix (one row per neuron), its biases, its activation."""
+        alphas = [n.alpha.data for n in self.neurons if n.alpha is not None] or None
+        return [torch_bridge.Dense([[w.data for w in n.w] for n in self.neurons], [n.b.data for n in self.neurons],
+                                   _layer_activation(self), alphas)]
 
     def _summary_rows(self) -> list[tuple[str, str, str, int]]:
         return [(self.name, f"Layer, {self.activation}", f"({self.nout},)", self.num_parameters())]
@@ -216,6 +250,50 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def config(self) -> dict[str, Any]:
+        """``{"nin", "nouts", "activation", "output_activation"}``: what ``nn.load`` rebuilds the MLP from."""
+        names = [_layer_activation(layer) for layer in self.layers]
+        if len(set(names[:-1])) > 1:
+            raise ValueError(f"the hidden layers have different activations ({', '.join(names[:-1])}); "
+                             "an MLP's config has one")
+        return {"nin": self.nin, "nouts": list(self.nouts), "activation": names[0] if len(names) > 1 else "relu",
+                "output_activation": names[-1]}
+
+    def dense_layers(self) -> list[torch_bridge.Dense]:
+        """Each layer as a fully connected layer, first to last."""
+        return [dense for layer in self.layers for dense in layer.dense_layers()]
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """The MLP a PyTorch ``Sequential`` of ``Linear`` and activation modules computes, with its weights.
+
+        Every hidden ``Linear`` must be followed by the same activation (an MLP has one for its hidden layers);
+        activations without an equivalent here are refused, naming the module. Needs PyTorch.
+
+        Args:
+            module: a ``torch.nn.Sequential`` (or one ``torch.nn.Linear``).
+
+        Returns:
+            a new MLP computing the same function; ``to_torch()`` converts it back.
+        """
+        layers = torch_bridge.from_torch(module)
+        hidden = sorted({dense.activation for dense in layers[:-1]})
+        if len(hidden) > 1:
+            raise ValueError(f"the hidden layers use different activations ({', '.join(hidden)}); an MLP uses one "
+                             "activation on every hidden layer")
+        model = cls(len(layers[0].weights[0]), [len(dense.biases) for dense in layers],
+                    activation=hidden[0] if hidden else "relu", output_activation=layers[-1].activation)
+        state: dict[str, float] = {}
+        for i, dense in enumerate(layers):
+            for j, (row, bias) in enumerate(zip(dense.weights, dense.biases)):
+                prefix = f"L{i + 1}.N{j + 1}."
+                state.update({f"{prefix}w{k + 1}": w for k, w in enumerate(row)})
+                state[prefix + "b"] = bias
+                if dense.alphas is not None:
+                    state[prefix + "alpha"] = dense.alphas[j if len(dense.alphas) > 1 else 0]
+        model.load_state_dict(state)
+        return model
 
     def _summary_rows(self) -> list[tuple[str, str, str, int]]:
         return [row for layer in self.layers for row in layer._summary_rows()]

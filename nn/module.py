@@ -1,23 +1,24 @@
-"""Module: what every model shares: its parameters by name, zero_grad, state dicts, JSON files, a summary.
+"""Module: what every model shares: its parameters by name, zero_grad, state dicts, its file, a summary.
 
 A subclass lists its parameters in ``named_parameters()`` (micrograd's order: per layer, per neuron,
-the weights then the bias); everything else is derived from that one list.
+the weights then the bias); everything else is derived from that one list. A subclass that returns its
+constructor arguments from ``config()`` is rebuilt from its file by ``nn.load`` (see ``nn.saving``).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd.value import Value
 
-__all__ = ["Module", "FILE_FORMAT"]
+from . import saving, torch_bridge
+from .files import MAX_FILE_BYTES
 
-FILE_FORMAT = "dualgrad.nn"
-FILE_VERSION = 1
+__all__ = ["Module"]
+
+M = TypeVar("M", bound="Module")
 
 
 class Module:
@@ -29,6 +30,10 @@ class Module:
     >>> m = Line(); m.load_state_dict({"a": 3.0, "b": -1.0}); m.state_dict()
     {'a': 3.0, 'b': -1.0}
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        saving.register(cls)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, parameter)`` pairs in a fixed order; names are paths such as ``"L1.N2.w3"``."""
@@ -78,51 +83,74 @@ class Module:
         for (_, p), x in zip(named, values):
             p.data = x
 
-    # ---- files: JSON, validated before anything changes ------------------------------------------
+    # ---- architecture and files: JSON, validated before anything changes ------------------------
+
+    def config(self) -> dict[str, Any] | None:
+        """The constructor arguments that rebuild this model's architecture (``None``: unknown).
+
+        Subclasses that ``nn.load`` should rebuild return a dict of JSON values; ``from_config`` passes it
+        back to the constructor. A subclass that cannot describe itself (a custom activation function)
+        raises ``ValueError`` saying why.
+        """
+        return None
+
+    @classmethod
+    def from_config(cls: type[M], config: dict[str, Any]) -> M:
+        """A new model of this class with the architecture ``config()`` described (fresh weights).
+
+        >>> from nn import MLP
+        >>> MLP.from_config(MLP(2, [3, 1], activation="tanh").config())
+        MLP(2, [3, 1], activation='tanh', output_activation='identity')
+        """
+        return cls(**config)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to ``path`` as JSON (written to a temporary file, then renamed).
+        """Write the architecture and the parameters to ``path`` as JSON, atomically (see ``nn.files``).
+
+        ``nn.load(path)`` (or ``MLP.load(path)``) rebuilds the model from the file; ``load_weights(path)``
+        loads the parameters into a model built by hand. A model whose architecture cannot be written
+        (a custom activation function) is saved with its parameters only, with a warning.
 
         Args:
-            path: the file to write.
+            path: the file to write: a new name or a regular file (a folder, device, FIFO or socket is refused).
         """
-        document = {"format": FILE_FORMAT, "version": FILE_VERSION, "class": type(self).__name__,
-                    "num_parameters": self.num_parameters(), "parameters": self.state_dict()}
-        target = Path(path)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(json.dumps(document, indent=1, allow_nan=False) + "\n", encoding="utf-8")
-        os.replace(partial, target)  # a crash mid-write never leaves a truncated model file
+        saving.save(self, path)
 
-    def load(self, path: str | os.PathLike[str]) -> Module:
-        """Read parameters saved by ``save``; on any error the model is left exactly as it was.
+    load = saving.ClassOrModel()
 
-        A file that is not JSON (truncated, corrupt), not this format, saved from another class,
-        or whose parameters do not fit (another shape, a missing key, a non-number) is refused with
-        a ``ValueError`` or ``TypeError`` that starts with the path.
+    def load_weights(self: M, path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> M:
+        """Read parameters saved by ``save`` into this model; on any error the model is left exactly as it was.
+
+        A file that is not JSON (truncated, corrupt), not this format, saved from another class or
+        another architecture, or whose parameters do not fit (another shape, a missing key, a
+        non-number) is refused with a ``ValueError`` or ``TypeError`` that starts with the path.
 
         Args:
             path: a file written by ``save``.
+            max_bytes: the largest file accepted (``nn.files.MAX_FILE_BYTES`` by default).
 
         Returns:
             the model itself, for chaining.
         """
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{path}: not a JSON text file ({error})") from None
-        try:
-            document = json.loads(text, parse_constant=_refuse_constant)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}: not valid JSON (truncated or corrupt?): {error}") from None
-        except ValueError as error:
-            raise ValueError(f"{path}: {error}") from None
-        try:
-            self.load_state_dict(_unpack(document, type(self).__name__))
-        except TypeError as error:
-            raise TypeError(f"{path}: {error}") from None
-        except ValueError as error:
-            raise ValueError(f"{path}: {error}") from None
+        saving.load_weights(self, path, max_bytes)
         return self
+
+    # ---- PyTorch -------------------------------------------------------------------------------
+
+    def dense_layers(self) -> list[torch_bridge.Dense]:
+        """The model as fully connected layers (weights, biases, activation), the form ``to_torch`` converts."""
+        raise TypeError(f"a {type(self).__qualname__} is not made of fully connected layers: to_torch converts "
+                        "MLP, Layer and Neuron")
+
+    def to_torch(self) -> Any:
+        """The same network in PyTorch: a ``torch.nn.Sequential`` of ``Linear`` and activation modules, float64.
+
+        Needs PyTorch (``pip install "dualgrad[torch]"``). The reverse is ``MLP.from_torch(module)``.
+
+        Returns:
+            a ``torch.nn.Sequential`` with this model's weights.
+        """
+        return torch_bridge.to_torch(self.dense_layers())
 
     # ---- summary -------------------------------------------------------------------------------
 
@@ -167,22 +195,3 @@ def _parameter_value(name: str, x: Any) -> float:
     if not math.isfinite(value):
         raise ValueError(f"parameter {name!r} must be finite, got {x!r:.40}")
     return value
-
-
-def _refuse_constant(token: str) -> float:
-    raise ValueError(f"{token} is not a parameter value (JSON has no NaN or Infinity)")
-
-
-def _unpack(document: Any, class_name: str) -> Any:
-    """The parameters of a saved document, after checking its header."""
-    if not isinstance(document, dict):
-        raise ValueError(f"expected a JSON object, got a JSON {type(document).__name__}")
-    for key in ("format", "version", "class", "parameters"):
-        if key not in document:
-            raise ValueError(f"missing key {key!r}: not a model file written by Module.save")
-    if document["format"] != FILE_FORMAT or document["version"] != FILE_VERSION:
-        raise ValueError(f"unknown format {document['format']!r} version {document['version']!r}; "
-                         f"expected {FILE_FORMAT!r} version {FILE_VERSION}")
-    if document["class"] != class_name:
-        raise ValueError(f"the file holds a {document['class']!r}, this model is a {class_name!r}")
-    return document["parameters"]

@@ -61,6 +61,10 @@ class Perceptron(Module):
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w{i + 1}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
 
+    def config(self) -> dict[str, Any]:
+        """``{"nin", "lr"}``: what ``nn.load`` rebuilds the perceptron from."""
+        return {"nin": self.nin, "lr": self.lr}
+
     def _weights(self) -> np.ndarray:
         """``[w1, ..., wn, b]``: the bias trick's weight vector."""
         return np.array([w.data for w in self.w] + [self.b.data])

@@ -2,12 +2,14 @@
 
 import math
 import re
+import shlex
 import shutil
 import subprocess
 
 import pytest
 
 from nn import cli
+from nn.cli.parser import VERSION
 
 # The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5), and its partials by hand.
 F = 0.75 + math.exp(0.75) - math.sin(0.5)
@@ -61,6 +63,61 @@ def test_trace_at_another_point_and_as_markdown(capsys):
 def test_a_formula_starting_with_minus_goes_after_the_double_dash(capsys):
     code, out, _ = run(capsys, "trace", "--wrt", "y", "--", "-x*y", "x=2", "y=3")
     assert code == 0 and gradient(out) == {"x": -3.0, "y": -2.0}
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["trace", "-x*x", "x=2"], {"x": -4.0}),  # d(-x^2)/dx = -2x
+    (["trace", "x=2", "-x*x"], {"x": -4.0}),
+    (["trace", "-x", "x=2"], {"x": -1.0}),  # looks like a short option, is a formula
+    (["trace", "-3*x*y", "--wrt", "y", "x=2", "y=5"], {"x": -15.0, "y": -6.0}),
+    (["trace", "--markdown", "-sin(x)", "x=0"], {"x": -1.0}),  # d(-sin x)/dx = -cos 0
+])
+def test_a_formula_may_start_with_minus_without_the_double_dash(capsys, argv, expected):
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "") and gradient(out) == pytest.approx(expected, rel=1e-12)
+
+
+def test_graph_takes_a_formula_starting_with_minus_too(capsys, tmp_path):
+    path = tmp_path / "g.dot"
+    code, out, _ = run(capsys, "graph", "-x*y", "x=2", "y=3", "-o", str(path))
+    assert code == 0 and f"wrote {path}" in out
+    assert re.search(r"grad -3(\.0+)?\b", path.read_text())  # d(-xy)/dx at y = 3
+
+
+def test_version_is_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out == f"dualgrad {VERSION}\n"
+    assert version("dualgrad") == VERSION  # pyproject.toml reads its version from the same constant
+
+
+@pytest.mark.parametrize("formula, message, caret", [
+    ("2x", "not a formula: write 2*x for a product", "  ^^"),
+    ("3*x + 2y", "not a formula: write 2*y for a product", "        ^^"),
+    ("x y", "not a formula: two terms side by side: write x*y for a product", "  ^^^"),
+    ("sin x", "not a formula: write sin(x) to call sin", "  ^^^^^"),
+    ("x^2", "'^' is not a power: write x**2 for x squared", "   ^"),
+    ("2(x + 1)", "for a product write 2*(...)", "  ^"),
+    ("(x + 1", "this '(' is never closed: add a ')'", "  ^"),
+    ("x + 1)", "this ')' has no opening bracket before it", "       ^"),
+    ("x **", "the formula ends after '**': something is missing after it", "    ^^"),
+    ("ln(x)", "unknown function 'ln': did you mean log?", "  ^^"),
+    ("\u2212x", "invalid character '\u2212' (U+2212): write - instead", "  ^"),
+])
+def test_formula_errors_are_plain_words_with_the_fix_then_the_caret(capsys, formula, message, caret):
+    code, out, err = run(capsys, "trace", formula, "x=1", "y=2")
+    assert code == 1 and out == ""
+    first, shown, under = err.splitlines()
+    assert first.startswith("dualgrad trace: error: ") and message in first
+    assert (shown, under) == (f"  {formula}", caret)
+
+
+def test_a_negative_seed_is_a_usage_error_naming_the_option(capsys):
+    code, _, err = run(capsys, "train", "xor", "--seed", "-1")
+    assert code == 2
+    assert err == ("dualgrad train: error: argument --seed: a seed is a whole number >= 0, got '-1' "
+                   "(see dualgrad train --help)\n")
 
 
 def test_values_may_be_constant_formulas_and_names_are_normalised_like_python_does():
@@ -171,6 +228,9 @@ def test_every_error_exits_non_zero_with_its_message_and_no_traceback(capsys, ar
     assert code == 1 and out == ""
     assert err.startswith(f"dualgrad {argv[0]}: error: ") and fragment in err
     assert "Traceback" not in err
+    # as the README says: one line, and for an error in a formula two more, the formula and a caret under it
+    lines = err.splitlines()
+    assert len(lines) == 1 or (len(lines) == 3 and lines[1].startswith("  ") and set(lines[2]) == {" ", "^"}), err
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -183,15 +243,27 @@ def test_every_error_exits_non_zero_with_its_message_and_no_traceback(capsys, ar
     (["train", "xor", "--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
     (["graph", "--bogus"], "unrecognized arguments: --bogus"),
 ])
-def test_usage_errors_exit_2_with_the_usage(capsys, argv, fragment):
-    code, _, err = run(capsys, *argv)
-    assert code == 2 and "usage: dualgrad" in err and fragment in err
+def test_usage_errors_exit_2_with_one_line_pointing_at_help(capsys, argv, fragment):
+    code, out, err = run(capsys, *argv)
+    prog = "dualgrad" + (f" {argv[0]}" if argv and argv[0] in ("train", "graph") else "")
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(f"{prog}: error: ") and fragment in err
+    assert err.endswith(f"(see {prog} --help)\n")
 
 
 @pytest.mark.parametrize("command", [None, "trace", "graph", "train", "demo"])
-def test_help_on_every_subcommand(capsys, command):
+def test_help_on_every_subcommand_ends_with_examples_that_run(capsys, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, *([command] if command else []), "--help")
     assert code == 0 and out.startswith(f"usage: dualgrad{' ' + command if command else ''}")
+    examples = out.split("examples:\n")[1].split("\n\n")[0].splitlines()
+    assert examples and all(line.startswith("  dualgrad ") for line in examples)
+    if command in ("trace", "graph"):  # quick enough to run every one (train and demo run in test_readme)
+        for line in examples:
+            words = shlex.split(line.split("#")[0])[1:]
+            assert words[0] == command
+            code, _, err = run(capsys, *words)
+            assert code == 0, (line, err)
 
 
 def test_the_installed_console_script_runs_and_fails_cleanly():

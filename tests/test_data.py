@@ -6,7 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from nn import data
+from nn import MLP, Layer, Neuron, Perceptron, data
+from nn.data import sets
 
 GATE_OPERATORS = {
     "and": operator.and_, "or": operator.or_, "xor": operator.xor,
@@ -84,6 +85,14 @@ def test_spiral_angles_follow_the_archimedean_formula():
     (lambda: data.spirals(10, classes=1), ValueError, "classes"),
     (lambda: data.function_samples("cube"), ValueError, "'cube'"),
     (lambda: data.function_samples("sin", low=2, high=1), ValueError, "low"),
+    # issue 10: numpy's "expected non-negative integer" named no argument; Random(-1) silently equals Random(1)
+    (lambda: data.moons(10, seed=-1), ValueError, r"moons: seed must be a whole number >= 0 .*got -1"),
+    (lambda: data.circles(10, seed=-1), ValueError, "circles: seed"),
+    (lambda: data.spirals(10, seed=-5), ValueError, "spirals: seed"),
+    (lambda: data.function_samples("sin", seed=-1), ValueError, "function_samples: seed"),
+    (lambda: data.train_test_split([[1], [2]], [0, 1], seed=-1), ValueError, "train_test_split: seed"),
+    (lambda: data.batches([[1], [2]], [0, 1], 1, seed=-1), ValueError, "batches: seed"),
+    (lambda: data.moons(10, seed=1.5), TypeError, "moons: seed must be an int or None, got float"),
 ])
 def test_generators_reject_bad_arguments(call, error, text):
     with pytest.raises(error, match=text):
@@ -163,6 +172,82 @@ def test_load_csv_names_the_bad_line(tmp_path, text, message):
         data.load_csv(path)
 
 
+def _csv(tmp_path, content: bytes):
+    path = tmp_path / "table.csv"
+    path.write_bytes(content)
+    return path
+
+
+def test_load_csv_names_the_path_the_line_and_the_encoding_problem(tmp_path):
+    path = _csv(tmp_path, b"1,2\n3,4\n5,6\n" + "7,8\u00e9\n".encode("latin-1"))
+    with pytest.raises(ValueError) as info:
+        data.load_csv(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}, line 4: not utf-8 text: byte 0xe9 at offset 15")
+    assert "save the file as utf-8" in message and not isinstance(info.value, UnicodeDecodeError)
+    # the same file read in its real encoding gets as far as the cell that is not a number
+    with pytest.raises(ValueError, match=r"line 4, column 2: '8\xe9' is not a number"):
+        data.load_csv(path, encoding="latin-1")
+
+
+def test_load_csv_refuses_what_is_not_a_regular_file_and_files_over_the_limit(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    with pytest.raises(ValueError, match=rf"{fifo}: a FIFO \(named pipe\), not a file that can be loaded"):
+        data.load_csv(fifo)
+    with pytest.raises(ValueError, match="a folder"):
+        data.load_csv(tmp_path)
+    big = _csv(tmp_path, b"1,2\n" * 100)
+    with pytest.raises(ValueError, match=r"400 bytes, over the limit of 100 \(pass a larger max_bytes="):
+        data.load_csv(big, max_bytes=100)
+    assert data.load_csv(big, max_bytes=400)[0].shape == (100, 1)
+    assert sets.MAX_CSV_BYTES == 256 * 2**20  # the documented default
+
+
+@pytest.mark.parametrize("scale", [data.standardize, data.minmax_scale])
+def test_scaling_the_largest_floats_is_exact_and_silent(scale):
+    # issue 10: the mean's sum and max - min overflowed, and both gave NaN with a RuntimeWarning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        top = np.finfo(float).max
+        got = scale(np.array([[top, 1.0], [-top, 3.0], [0.0, 2.0]]))
+    expected = {"standardize": [[1.224744871391589, -1.224744871391589], [-1.224744871391589, 1.224744871391589],
+                                [0.0, 0.0]],  # +-sqrt(3/2): the column is (t, -t, 0) and (1, 3, 2) up to scale
+                "minmax_scale": [[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]}[scale.__name__]
+    np.testing.assert_allclose(got, expected, rtol=1e-15)
+    assert scale.__name__ and np.all(np.isfinite(scale([1.7e308, -1.7e308])))
+
+
+def test_scaling_with_given_statistics_is_bit_for_bit_the_formula_and_overflow_is_named():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)) * [1e-3, 1.0, 1e5]
+    mean, std, low, high = X.mean(0), X.std(0), X.min(0), X.max(0)
+    assert np.array_equal(data.standardize(X), (X - mean) / std)  # scaling by a power of two changes no bit
+    assert np.array_equal(data.minmax_scale(X), (X - low) / (high - low))
+    with pytest.raises(OverflowError, match="standardize: the result is too large for a float"):
+        data.standardize([1e308], mean=-1e308, std=1e-10)
+    with pytest.raises(ValueError, match="std must be >= 0"):
+        data.standardize([1.0, 2.0], std=-1.0)
+    with pytest.raises(ValueError, match="mean must be finite"):
+        data.standardize([1.0, 2.0], mean=np.nan)
+    with pytest.raises(ValueError, match="high must be >= low"):
+        data.minmax_scale([1.0, 2.0], low=3.0, high=1.0)
+
+
+def test_one_hot_of_a_huge_label_is_refused_before_allocating():
+    # issue 10: one_hot([10**12]) tried to allocate 7 TiB
+    with pytest.raises(ValueError, match=r"one_hot: 1 label\(s\) x 1000000000001 classes would take 7,450\.6 GiB "
+                                         r"\(the largest label is 1000000000000\); labels must be class numbers"):
+        data.one_hot([10**12])
+    with pytest.raises(ValueError, match="would take"):
+        data.one_hot([0, 1], num_classes=2**27)
+    assert data.one_hot([3], num_classes=2**20).shape == (1, 2**20)  # large but sane: fine
+
+
 def test_standardize_reproduces_the_lecture_car_example():
     cars = np.array([[6.0, 1200.0], [3.0, 4000.0], [8.0, 8000.0]])
     mu, sigma = cars.mean(axis=0), cars.std(axis=0)
@@ -235,3 +320,14 @@ def test_batches_cover_every_row_once():
     assert [yb.tolist() for _, yb in data.batches(X, y, 4, shuffle=False)] == [[0, 1, 2, 3], [4, 5, 6]]
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
         data.batches(X, y, 0)  # raised at the call, not at the first batch
+
+
+@pytest.mark.parametrize("make", [
+    lambda: MLP(2, [3, 1], seed=-1), lambda: Layer(2, 2, seed=-1), lambda: Neuron(2, seed=-1),
+    lambda: Perceptron(2, seed=-1),
+])
+def test_a_negative_seed_for_a_model_is_refused_by_name(make):
+    # issue 10: random.Random(-1) silently equals Random(1), so seed=-1 gave the weights of seed=1
+    with pytest.raises(ValueError, match=r"^seed must be a whole number >= 0 \(or None for a fresh random one\), "
+                                         r"got -1$"):
+        make()

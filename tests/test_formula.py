@@ -1,6 +1,7 @@
 """The formula whitelist: every function and operator against math, every refusal with its caret."""
 
 import math
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -163,7 +164,7 @@ def test_evaluation_errors_keep_their_type_and_point_at_the_step():
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("", "the formula is empty"), ("   ", "the formula is empty"), ("(", "was never closed"),
+    ("", "the formula is empty"), ("   ", "the formula is empty"), ("(", "is never closed"),
     ("x +\\\n", "not a formula"), ("x\x00", "null bytes"), ('"""', "not a formula"), ("x ＋ y", "invalid character"),
 ])
 def test_malformed_text_is_a_formula_error_never_a_crash(text, fragment):
@@ -197,10 +198,79 @@ def test_nothing_is_ever_evaluated_by_python(monkeypatch):
 
 
 def test_deeply_nested_or_very_long_formulas_are_refused_cleanly():
-    with pytest.raises(FormulaError, match="not a formula"):
+    with pytest.raises(FormulaError, match=r"not a formula: too deeply nested or too long .* \(a \+ b\) \+ \(c \+ d\)"):
         parse("x" + " + x" * 20000)
     with pytest.raises(FormulaError, match="not a formula"):
         parse("exp(" * 300 + "x" + ")" * 300)
+
+
+def _balanced_sum(terms):
+    while len(terms) > 1:
+        terms = [f"({a} + {b})" for a, b in zip(terms[::2], terms[1::2])] + (terms[-1:] if len(terms) % 2 else [])
+    return terms[0]
+
+
+def test_a_660_kb_formula_parses_in_under_two_seconds():
+    # issue 10: positions were converted from bytes by re-encoding the whole line for every node (quadratic: 48 s)
+    text = _balanced_sum([f"a{i}*b{i}" for i in range(38000)])
+    assert len(text) > 660_000
+    start = time.process_time()  # CPU time: other work on a shared machine does not count
+    formula = parse(text)
+    assert time.process_time() - start < 2.0
+    assert len(formula.variables) == 76000 and len(formula._steps) == 38000 * 2 - 1
+    point = [0.5] * 76000
+    assert formula(*point) == pytest.approx(38000 * 0.25, rel=1e-12)  # and it still computes the sum
+
+
+def test_positions_count_characters_on_long_lines_with_non_ascii_names():
+    text = " + ".join(["é"] * 300) + " + x.y"
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    assert info.value.span.col == len(text) - 3  # characters, although every é is two bytes
+
+
+@pytest.mark.parametrize("text, message, col, width", [
+    ("2x", "write 2*x for a product", 0, 2),
+    ("1 + 2.5e3y", "write 2.5e3*y for a product", 4, 6),
+    ("0x1f z", "two terms side by side: write 0x1f*z for a product", 0, 6),
+    ("x y", "two terms side by side: write x*y for a product", 0, 3),
+    ("(x + 1)y", "write )*y for a product", 6, 2),
+    ("sin x", "write sin(x) to call sin", 0, 5),
+    ("tanh(w x + b)", "two terms side by side: write w*x for a product", 5, 3),
+    ("(x + 1", "this '(' is never closed: add a ')'", 0, 1),
+    ("x + 1)", "this ')' has no opening bracket before it", 5, 1),
+    ("x +", "the formula ends after '+': something is missing after it", 2, 1),
+    ("-", "the formula ends after '-': something is missing after it", 0, 1),
+    ("x = 2", "'=' cannot stand in a formula; give each value after it, as NAME=VALUE", 2, 1),
+    ("\u2212x", "invalid character '\u2212' (U+2212): write - instead", 0, 1),
+    ("2\u00d7x", "invalid character '\u00d7' (U+00D7): write * instead", 1, 1),
+    ("x\u00b2", "invalid character '\u00b2' (U+00B2): write **2 instead", 1, 1),
+])
+def test_syntax_errors_are_told_in_plain_words_with_the_fix(text, message, col, width):
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    assert info.value.message == f"not a formula: {message}"
+    assert (info.value.span.col, info.value.span.end_col - info.value.span.col) == (col, width)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x^2", "only + - * / ** are allowed, and '^' is not a power: write x**2 for x squared"),
+    ("2(x + 1)", "only functions called by name are allowed; for a product write 2*(...)"),
+    ("(x + 1)(x - 1)", "only functions called by name are allowed; for a product put a * between ')' and '('"),
+    ("ln(x)", "unknown function 'ln': did you mean log? (known: "),
+    ("tanhh(x)", "unknown function 'tanhh': did you mean tanh?"),
+    ("x(y + 1)", "unknown function 'x' (known: "),
+])
+def test_whitelist_refusals_say_what_was_meant(text, message):
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    assert info.value.message.startswith(message)
+    if text == "x(y + 1)":
+        assert info.value.message.endswith("; for a product write x*(...)")
+
+
+def test_a_formula_may_start_with_minus_and_blanks_like_python():
+    assert parse("-x*x")(3.0) == -9.0 and parse("  -x ** 2")(3.0) == -9.0 and parse("--x")(2.0) == 2.0
 
 
 def test_evaluate_names_missing_unknown_and_non_number_values():

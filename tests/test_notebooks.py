@@ -17,10 +17,12 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 120  # seconds per cell; every notebook is meant to finish in well under a minute
+KERNEL_START_TIMEOUT = 60  # seconds for the kernel to start
 
 # What each notebook must print, beyond running without error: numbers from the lecture notes and hand
 # computations, and the outcome each demonstration promises.
@@ -67,6 +69,31 @@ def _kernel_of_this_interpreter(directory: Path) -> str:
     return str(directory)
 
 
+def _execute(nb: Any, tmp_path: Path, cell_timeout: float) -> None:
+    """Run ``nb`` in a fresh kernel of this interpreter, in a folder of its own.
+
+    ``timeout`` is per cell: a cell still running after ``cell_timeout`` seconds raises ``CellTimeoutError``
+    and the kernel is killed at once, so a hung notebook fails its test instead of hanging CI.
+    """
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    client = NotebookClient(nb, timeout=cell_timeout, startup_timeout=KERNEL_START_TIMEOUT, kernel_name="python3",
+                            shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}})
+    client.execute()
+
+
+def test_a_hung_cell_fails_after_the_cell_timeout_instead_of_hanging(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_PATH", _kernel_of_this_interpreter(tmp_path / "jupyter"))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('started')"),
+                                         nbformat.v4.new_code_cell("import time\ntime.sleep(600)")])
+    start = time.perf_counter()
+    with pytest.raises(CellTimeoutError):
+        _execute(nb, tmp_path, cell_timeout=3)
+    assert time.perf_counter() - start < KERNEL_START_TIMEOUT + 30  # the 600 s cell was stopped at 3 s
+    assert nb.cells[0].outputs[0]["text"] == "started\n"  # the cells before it ran
+
+
 def test_there_are_notebooks() -> None:
     # a glob that matched nothing would make the parametrized test below vanish silently
     assert NOTEBOOKS, f"no notebooks found in {ROOT / 'notebooks'}"
@@ -86,12 +113,8 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # the kernel imports this working tree's autograd and nn, even where another copy is installed
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("JUPYTER_PATH", _kernel_of_this_interpreter(tmp_path / "jupyter"))
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(workdir)}})
     start = time.perf_counter()
-    client.execute()  # raises CellExecutionError, naming the cell, on any error
+    _execute(nb, tmp_path, CELL_TIMEOUT)  # raises CellExecutionError, naming the cell, on any error
     seconds = time.perf_counter() - start
     record_property("execution_seconds", round(seconds, 2))
     print(f"{path.name}: executed in {seconds:.1f} s")

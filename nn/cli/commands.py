@@ -1,26 +1,25 @@
-"""The ``dualgrad`` command: trace tables, graph pictures, a training run and a demo, from a terminal.
+"""What the ``dualgrad`` subcommands do: trace tables, graph pictures, a training run and a demo.
 
-Formulas go through ``autograd.formula``'s whitelist (never ``eval``; the words are read in ``nn.cli_input``,
-the training runs are ``nn.recipes``). Every error is one message on stderr and a non-zero exit code;
-``--help`` works on every subcommand.
+Each ``run_*`` function takes the parsed arguments (``nn.cli.parser`` reads the command line) and returns the
+exit code. Formulas go through ``autograd.formula``'s whitelist (never ``eval``; the words are read in
+``nn.cli.words``, the training runs are ``nn.cli.recipes``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from autograd.formula import FormulaError, parse
+from autograd.formula import parse
 from autograd.value import Value
 
-from .recipes import RECIPES, Say, train
+from .recipes import Say, train
 from .words import LECTURE, CommandError, build, leaves, lecture_example
 
-__all__ = ["main", "make_parser", "trace_text", "write_graph", "demo"]
+__all__ = ["trace_text", "write_graph", "demo", "run_trace", "run_graph", "run_train", "run_demo", "OPTIMIZERS"]
 
 NEURON = "tanh(w*x + b)"
 NEURON_POINT = {"w": -3.0, "x": 2.0, "b": 6.88}
@@ -152,126 +151,3 @@ def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = pr
 def run_demo(args: argparse.Namespace) -> int:
     demo(Path(args.out), progress=not args.quiet, epochs=args.epochs)
     return 0
-
-
-# ---- the command line -------------------------------------------------------------------------------
-
-FORMULA_HELP = ("a formula such as \"tanh(w*x + b)\" (quoted), then NAME=VALUE for each variable. Allowed: "
-                "numbers, variables, + - * / **, and the functions exp log sqrt sin cos tanh sigmoid relu softplus "
-                "arctan hardtanh step abs leaky_relu(x, alpha) elu(x, alpha) pow(x, y). Without a formula: the "
-                f"lecture's f(x1, x2) = {LECTURE} at x1=1.5 x2=0.5. Put a formula that starts with '-' after --")
-
-
-def _sizes(text: str) -> tuple[int, ...]:
-    """``--hidden 16,16`` -> (16, 16)."""
-    try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected layer sizes such as 16,16, got {text!r}") from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
-    return sizes
-
-
-def _positive(kind: type) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not 0 < value < float("inf"):
-            raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-        return value
-
-    return convert
-
-
-def make_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``dualgrad`` and its four subcommands."""
-    parser = argparse.ArgumentParser(
-        prog="dualgrad", description="Automatic differentiation you can watch: trace tables, graphs, training.",
-        epilog="Start with `dualgrad demo` (a one-minute tour); `dualgrad COMMAND --help` explains each command.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    trace = commands.add_parser(
-        "trace", help="print the forward and reverse trace tables and the gradient",
-        description="Print a formula's forward (tangent) and reverse (adjoint) trace tables, and its gradient.",
-        epilog=f"example: dualgrad trace \"{LECTURE}\" x1=1.5 x2=0.5 --wrt x2")
-    trace.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
-    trace.add_argument("--wrt", metavar="NAME", help="the input of the forward table (default: the first variable)")
-    trace.add_argument("--markdown", action="store_true", help="print the tables as markdown")
-    trace.set_defaults(run=run_trace)
-
-    graph = commands.add_parser(
-        "graph", help="draw the computation graph with its gradients",
-        description="Draw a formula's computation graph, each node with its data and gradient. The file name "
-                    "chooses the format: .svg .png .pdf (need Graphviz's dot program) or .dot/.gv (DOT text, "
-                    "no Graphviz needed).",
-        epilog="example: dualgrad graph \"tanh(w*x + b)\" w=-3 x=2 b=6.88 -o graph.svg")
-    graph.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
-    graph.add_argument("-o", "--output", metavar="FILE", help="the file to write (default: DOT text on stdout)")
-    graph.add_argument("--no-grad", action="store_true", help="draw the data only, without backpropagating")
-    graph.set_defaults(run=run_graph)
-
-    fit = commands.add_parser(
-        "train", help="train a small network on a lecture data set and save its plots",
-        description="Train an MLP on a data set of the lecture notes with a progress bar, print the final "
-                    "accuracy, save the loss curve and (2-D data) the decision boundary as PNG files.",
-        epilog="defaults: " + "; ".join(f"{name}: --hidden {','.join(map(str, r.hidden))} --epochs {r.epochs} "
-                                        f"--lr {r.lr:g}" for name, r in RECIPES.items()))
-    fit.add_argument("dataset", choices=list(RECIPES), help="the data set")
-    fit.add_argument("--hidden", type=_sizes, metavar="SIZES", help="hidden layer sizes, such as 16,16")
-    fit.add_argument("--epochs", type=_positive(int), metavar="N", help="passes over the data")
-    fit.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="default: adam")
-    fit.add_argument("--lr", type=_positive(float), metavar="RATE", help="learning rate")
-    fit.add_argument("--batch-size", type=_positive(int), metavar="N", help="rows per step")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the shuffling")
-    fit.add_argument("--out", default="dualgrad-output", metavar="DIR", help="folder for the plots "
-                                                                             "(default: ./dualgrad-output)")
-    fit.add_argument("--quiet", action="store_true", help="no progress bar")
-    fit.set_defaults(run=run_train)
-
-    tour = commands.add_parser(
-        "demo", help="a one-minute tour: trace tables, graph pictures, a training run",
-        description="A short tour: the lecture's trace tables, two graph pictures and a small training run "
-                    "with its plots, all written to a folder.")
-    tour.add_argument("--out", default="dualgrad-demo", metavar="DIR", help="folder (default: ./dualgrad-demo)")
-    tour.add_argument("--epochs", type=_positive(int), default=20, metavar="N",
-                      help="epochs of the training run (default: 20)")
-    tour.add_argument("--quiet", action="store_true", help="no progress bar")
-    tour.set_defaults(run=run_demo)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``dualgrad`` command line.
-
-    Args:
-        argv: the arguments (default: ``sys.argv[1:]``).
-
-    Returns:
-        the exit code: 0 on success, 1 on an error (one message on stderr), 2 on a usage error.
-
-    >>> main(["trace", "x*x", "x=3"])  # doctest: +ELLIPSIS
-    f(x) = x*x   at x = 3
-    ...
-      df/dx = 6
-    0
-    """
-    parser = make_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # --help (0) or a usage error (2, already printed)
-        return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
-    try:
-        return int(args.run(args))
-    except KeyboardInterrupt:
-        print("dualgrad: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `dualgrad graph ... | head`: the reader left; say nothing more
-        sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush cannot fail again
-        return 141
-    except (CommandError, FormulaError, ValueError, TypeError, ArithmeticError, OSError, ImportError,
-            RuntimeError) as error:
-        print(f"dualgrad {args.command}: error: {error}", file=sys.stderr)
-        return 1

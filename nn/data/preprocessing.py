@@ -13,11 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import count
+from ..checks import check_seed, count
 
-__all__ = ["minmax_scale", "standardize", "one_hot", "train_test_split", "batches"]
+__all__ = ["minmax_scale", "standardize", "one_hot", "train_test_split", "batches", "generator", "MAX_ONE_HOT"]
 
 Arrays = tuple[np.ndarray, np.ndarray]
+MAX_ONE_HOT = 2**27  # entries of a one-hot matrix (1 GiB of floats): more is a mislabelled column, not data
+
+
+def generator(seed: Any, who: str = "seed") -> np.random.Generator:
+    """numpy's random generator from a seed (``None``: fresh entropy), the seed checked by name.
+
+    >>> float(generator(0).random()) == float(np.random.default_rng(0).random())
+    True
+    """
+    return np.random.default_rng(check_seed(seed, who))
 
 
 def _matrix(X: Any, who: str) -> np.ndarray:
@@ -26,6 +36,34 @@ def _matrix(X: Any, who: str) -> np.ndarray:
         raise ValueError(f"{who}: expected a non-empty 1-D or 2-D array, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{who}: the data contains NaN or infinite values")
+    return array
+
+
+def _power_of_two(array: np.ndarray, axis: int | None, *statistics: np.ndarray) -> Any:
+    """A power of two near the largest magnitude of the data and the statistics (per column for ``axis=0``).
+
+    Dividing by a power of two is exact, and it keeps every sum, difference and square finite: without it
+    the mean of [1.7e308, -1.7e308] overflows to NaN. Results are the same as without it, bit for bit.
+    """
+    magnitude = np.max(np.abs(array), axis=axis)
+    for statistic in statistics:
+        magnitude = np.maximum(magnitude, np.abs(statistic))
+    if axis is None:
+        magnitude = np.max(magnitude)
+    # frexp: magnitude = m * 2**e with 0.5 <= m < 1; 2**(e - 1) itself never overflows
+    return np.ldexp(1.0, np.frexp(np.where(magnitude > 0, magnitude, 1.0))[1] - 1)
+
+
+def _finite(result: np.ndarray, who: str) -> np.ndarray:
+    if not np.all(np.isfinite(result)):
+        raise OverflowError(f"{who}: the result is too large for a float (data far outside the statistics given)")
+    return result
+
+
+def _statistic(value: Any, who: str, name: str) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{who}: {name} must be finite, got {value!r}")
     return array
 
 
@@ -47,10 +85,14 @@ def minmax_scale(X: Any, low: Any = None, high: Any = None, axis: int | None = 0
     [[0.0, 0.0], [1.0, 0.0], [0.5, 0.0]]
     """
     array = _matrix(X, "minmax_scale")
-    low = np.min(array, axis=axis) if low is None else np.asarray(low, dtype=float)
-    high = np.max(array, axis=axis) if high is None else np.asarray(high, dtype=float)
-    span = high - low
-    return (array - low) / np.where(span == 0, 1.0, span)  # type: ignore[no-any-return]
+    low = np.min(array, axis=axis) if low is None else _statistic(low, "minmax_scale", "low")
+    high = np.max(array, axis=axis) if high is None else _statistic(high, "minmax_scale", "high")
+    if np.any(high < low):
+        raise ValueError(f"minmax_scale: high must be >= low, got low={low!r}, high={high!r}")
+    scale = _power_of_two(array, axis, low, high)
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = high / scale - low / scale
+        return _finite((array / scale - low / scale) / np.where(span == 0, 1.0, span), "minmax_scale")
 
 
 def standardize(X: Any, mean: Any = None, std: Any = None, axis: int | None = 0) -> np.ndarray:
@@ -71,9 +113,19 @@ def standardize(X: Any, mean: Any = None, std: Any = None, axis: int | None = 0)
     [[0.16, -1.15], [-1.3, -0.14], [1.14, 1.29]]
     """
     array = _matrix(X, "standardize")
-    mean = np.mean(array, axis=axis) if mean is None else np.asarray(mean, dtype=float)
-    std = np.std(array, axis=axis) if std is None else np.asarray(std, dtype=float)
-    return (array - mean) / np.where(std == 0, 1.0, std)  # type: ignore[no-any-return]
+    if mean is not None:
+        mean = _statistic(mean, "standardize", "mean")
+    if std is not None:
+        std = _statistic(std, "standardize", "std")
+        if np.any(std < 0):
+            raise ValueError(f"standardize: std must be >= 0, got {std!r}")
+    given = [a for a in (mean, std) if a is not None]
+    scale = _power_of_two(array, axis, *given)
+    scaled = array / scale  # exact (a power of two); the mean's sum and the squares of std cannot overflow now
+    mean = np.mean(scaled, axis=axis) if mean is None else mean / scale
+    std = np.std(scaled, axis=axis) if std is None else std / scale
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite((scaled - mean) / np.where(std == 0, 1.0, std), "standardize")
 
 
 def _labels(y: Any, who: str) -> np.ndarray:
@@ -107,6 +159,11 @@ def one_hot(y: Any, num_classes: int | None = None) -> np.ndarray:
     classes = largest + 1 if num_classes is None else count(num_classes, "one_hot: num_classes")
     if largest >= classes:
         raise ValueError(f"one_hot: label {largest} is out of range for {classes} classes")
+    if len(labels) * classes > MAX_ONE_HOT:
+        size = len(labels) * classes * 8 / 2**30
+        raise ValueError(f"one_hot: {len(labels)} label(s) x {classes} classes would take {size:,.1f} GiB (the largest "
+                         f"label is {largest}); labels must be class numbers 0 .. C - 1 "
+                         "(relabel them, e.g. with np.unique(y, return_inverse=True))")
     out = np.zeros((len(labels), classes))
     out[np.arange(len(labels)), labels] = 1.0
     return out
@@ -147,7 +204,7 @@ def train_test_split(X: Any, y: Any, test_size: float | int = 0.25, seed: int | 
         raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1) or a row count, got {test_size!r}")
     if not 0 < n_test < n:
         raise ValueError(f"train_test_split: {n_test} test rows out of {n} leaves an empty set")
-    order = np.random.default_rng(seed).permutation(n)
+    order = generator(seed, "train_test_split: seed").permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
 
@@ -170,5 +227,5 @@ def batches(X: Any, y: Any, batch_size: int, shuffle: bool = True, seed: int | N
     X, y = _pair(X, y, "batches")
     batch_size = count(batch_size, "batches: batch_size")
     # Validated now, not at the first next(): a bad argument fails where it is passed.
-    order = np.random.default_rng(seed).permutation(len(y)) if shuffle else np.arange(len(y))
+    order = generator(seed, "batches: seed").permutation(len(y)) if shuffle else np.arange(len(y))
     return ((X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(y), batch_size))

@@ -7,6 +7,7 @@ Every generator returns ``(X, y)``: ``X`` a float array of shape ``(n, features)
 from __future__ import annotations
 
 import csv
+import io
 import math
 import numbers
 from collections.abc import Callable
@@ -16,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from ..checks import count
-from .preprocessing import Arrays
+from ..files import read_text
+from .preprocessing import Arrays, generator
 
 __all__ = ["logic_gate", "moons", "circles", "spirals", "study_hours", "function_samples", "load_digits",
-           "load_csv", "GATES", "CURVES"]
+           "load_csv", "GATES", "CURVES", "MAX_CSV_BYTES"]
 
 # Truth tables over the inputs (0, 0), (0, 1), (1, 0), (1, 1).
 GATES: dict[str, tuple[int, int, int, int]] = {
@@ -101,7 +103,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Arrays:
     """
     n = count(n, "moons: n", 2)
     noise = _scale(noise, "moons: noise")
-    rng = np.random.default_rng(seed)
+    rng = generator(seed, "moons: seed")
     upper, lower = _split(n, 2)
     t_upper, t_lower = np.linspace(0.0, np.pi, upper), np.linspace(0.0, np.pi, lower)
     X = np.concatenate([np.column_stack([np.cos(t_upper), np.sin(t_upper)]),
@@ -132,7 +134,7 @@ def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | 
     noise = _scale(noise, "circles: noise")
     if not 0.0 < _scale(factor, "circles: factor") < 1.0:
         raise ValueError(f"circles: factor must lie strictly between 0 and 1, got {factor!r}")
-    rng = np.random.default_rng(seed)
+    rng = generator(seed, "circles: seed")
     outer, inner = _split(n, 2)
     # endpoint=False: 0 and 2 pi are the same point, do not draw it twice.
     t_outer = np.linspace(0.0, 2.0 * np.pi, outer, endpoint=False)
@@ -167,7 +169,7 @@ def spirals(n: int = 100, classes: int = 2, turns: float = 1.0, noise: float = 0
     n = count(n, "spirals: n", classes)
     noise = _scale(noise, "spirals: noise")
     turns = _scale(turns, "spirals: turns")
-    rng = np.random.default_rng(seed)
+    rng = generator(seed, "spirals: seed")
     points, labels = [], []
     for k, m in enumerate(_split(n, classes)):
         r = np.linspace(1.0 / m, 1.0, m)  # starts off the centre, where all arms meet
@@ -226,10 +228,10 @@ def function_samples(name: str, n: int = 50, low: float | None = None, high: flo
     if seed is None:
         x = np.linspace(low, high, n)
     else:
-        x = np.sort(np.random.default_rng(seed).uniform(low, high, n))
+        x = np.sort(generator(seed, "function_samples: seed").uniform(low, high, n))
     y = np.asarray(f(x), dtype=float)
     if noise:
-        y = y + np.random.default_rng(seed).normal(0.0, noise, n)
+        y = y + generator(seed, "function_samples: seed").normal(0.0, noise, n)
     return x.reshape(-1, 1), y
 
 
@@ -250,24 +252,32 @@ def load_digits() -> Arrays:
     return np.asarray(bunch.data, dtype=float), np.asarray(bunch.target, dtype=np.int64)
 
 
-def load_csv(path: str | Path, label_column: int = -1, header: bool = False, delimiter: str = ",") -> Arrays:
+MAX_CSV_BYTES = 256 * 2**20  # 256 MiB: far beyond the lecture's tables; pass max_bytes= for a bigger trusted file
+
+
+def load_csv(path: str | Path, label_column: int = -1, header: bool = False, delimiter: str = ",",
+             encoding: str = "utf-8", max_bytes: int = MAX_CSV_BYTES) -> Arrays:
     """Read a table of numbers from a CSV file: every column but one is a feature, that one is ``y``.
 
     Nothing is evaluated: each cell must parse as a finite float, every row must have as many cells as the
-    first; otherwise ``ValueError`` names the file, the line and the cell. Blank lines are skipped.
+    first; otherwise ``ValueError`` names the file, the line and the cell. Blank lines are skipped. A file
+    that is not text in ``encoding``, larger than ``max_bytes``, or not a regular file (a FIFO, a device)
+    is refused with a ``ValueError`` naming it.
 
     Args:
         path: the file.
         label_column: index of the label column (negative counts from the end).
         header: skip the first line (column names).
         delimiter: the cell separator.
+        encoding: the file's text encoding (``"latin-1"`` for an old spreadsheet export, say).
+        max_bytes: the largest file accepted.
 
     Returns:
         ``X`` of shape (rows, columns - 1) and ``y`` (floats; ``y.astype(int)`` for class labels).
     """
     rows: list[list[float]] = []
     width = 0
-    with open(path, newline="", encoding="utf-8") as file:
+    with io.StringIO(read_text(path, max_bytes=max_bytes, encoding=encoding), newline="") as file:
         for line_number, cells in enumerate(csv.reader(file, delimiter=delimiter), start=1):
             if header and line_number == 1:
                 continue
