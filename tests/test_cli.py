@@ -1,15 +1,25 @@
 """The dualgrad command, in-process through main() and once through the installed console script."""
 
+import inspect
+import io
+import json
 import math
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from nn import cli
+import nn.optim
+from autograd import trace
+from autograd.exercises import exercise
+from nn import MLP, cli, data
 from nn.cli.parser import VERSION
+from nn.train import DEFAULT_LR, OPTIMIZERS, fit
 
 # The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5), and its partials by hand.
 F = 0.75 + math.exp(0.75) - math.sin(0.5)
@@ -251,19 +261,27 @@ def test_usage_errors_exit_2_with_one_line_pointing_at_help(capsys, argv, fragme
     assert err.endswith(f"(see {prog} --help)\n")
 
 
-@pytest.mark.parametrize("command", [None, "trace", "graph", "train", "demo"])
+@pytest.mark.parametrize("command", [None, "trace", "graph", "quiz", "train", "demo"])
 def test_help_on_every_subcommand_ends_with_examples_that_run(capsys, command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, *([command] if command else []), "--help")
     assert code == 0 and out.startswith(f"usage: dualgrad{' ' + command if command else ''}")
     examples = out.split("examples:\n")[1].split("\n\n")[0].splitlines()
     assert examples and all(line.startswith("  dualgrad ") for line in examples)
-    if command in ("trace", "graph"):  # quick enough to run every one (train and demo run in test_readme)
+    if command in ("trace", "graph", "quiz"):  # quick enough to run every one (train and demo run in test_readme)
+        (tmp_path / "answers.txt").write_text("1\n2\n")
         for line in examples:
             words = shlex.split(line.split("#")[0])[1:]
             assert words[0] == command
-            code, _, err = run(capsys, *words)
+            if "<" in words:  # standard input from a file, as the shell would give it
+                words, name = words[:words.index("<")], words[words.index("<") + 1]
+                monkeypatch.setattr("sys.stdin", open(tmp_path / name))
+            else:
+                monkeypatch.setattr("sys.stdin", io.StringIO(""))
+            code, out, err = run(capsys, *words)
             assert code == 0, (line, err)
+            if command == "quiz":
+                assert "score: " in out, line
 
 
 def test_the_installed_console_script_runs_and_fails_cleanly():
@@ -273,3 +291,146 @@ def test_the_installed_console_script_runs_and_fails_cleanly():
     assert done.returncode == 0 and f"df/dx1 = {DF_DX1:.6g}" in done.stdout
     failed = subprocess.run([script, "trace", "x ** 9**9**9", "x=2"], capture_output=True, text=True, timeout=120)
     assert failed.returncode == 1 and "too large for a float" in failed.stderr and "Traceback" not in failed.stderr
+
+
+# ---- quiz ---------------------------------------------------------------------------------------------
+
+def test_quiz_is_a_subcommand_that_reads_its_answers_from_standard_input(capsys, monkeypatch):
+    solution = exercise(seed=3, level=1).solution("adjoint")
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{v!r}\n" for v in solution.values())))
+    code, out, err = run(capsys, "quiz", "--seed", "3")
+    assert (code, err) == (0, "")
+    assert f"score: {len(solution)} of {len(solution)} (100%)" in out and "(level 1, seed 3)" in out
+
+
+def test_quiz_takes_a_formula_starting_with_minus_and_scores_a_hand_computed_trace(capsys, monkeypatch):
+    # f(x) = -x*x at x = 2: v2 = -v1 = -2, v3 = v2 * v1 = -4; the second answer is wrong, then right
+    monkeypatch.setattr("sys.stdin", io.StringIO("-2\n4\n-4\n"))
+    code, out, _ = run(capsys, "quiz", "-x*x", "x=2", "--mode", "primal")
+    assert code == 0 and "try again" in out and "score: 2 of 2 (100%), 1 of them on the second try" in out
+
+
+def test_quiz_errors_are_one_line_like_every_command(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run(capsys, "quiz", "--level", "4")
+    assert code == 2 and err == ("dualgrad quiz: error: argument --level: invalid choice: 4 (choose from 1, 2, 3) "
+                                 "(see dualgrad quiz --help)\n")
+    code, _, err = run(capsys, "quiz", "--seed", "1", "x*y", "x=1", "y=2")
+    assert code == 1 and err.startswith("dualgrad quiz: error: --seed and --level make a generated formula")
+
+
+def test_the_quiz_command_runs_in_a_process_with_a_pipe(tmp_path):
+    solution = exercise(seed=11, level=2).solution("tangent")
+    root = str(Path(__file__).resolve().parents[1])  # this working tree's nn, whatever else is installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "nn.cli", "quiz", "--seed", "11", "--level", "2", "--mode", "tangent"],
+                          input="".join(f"{v!r}\n" for v in solution.values()), capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"score: {len(solution)} of {len(solution)} (100%)" in done.stdout
+
+
+# ---- the explorer page ----------------------------------------------------------------------------------
+
+def test_graph_writes_the_explorer_page_for_html(capsys, tmp_path):
+    path = tmp_path / "page.html"
+    code, out, err = run(capsys, "graph", cli.LECTURE, "x1=1.5", "x2=0.5", "-o", str(path))
+    assert (code, err) == (0, "") and f"wrote {path}" in out
+    page = path.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "</svg>" in page
+    assert f"<title>dualgrad: f = {cli.LECTURE}, step by step</title>" in page
+    drawn = set(re.findall(r'<g id="dg\w+&#45;(v\d+)\w*" class="node"', page))  # Graphviz writes - as &#45;
+    names = [e.name for e in trace(build_lecture()).entries]
+    assert drawn == set(names)  # every row of the trace is a node of the drawn graph
+    steps = json.loads(re.search(r'class="dg-data">(.*?)</script>', page).group(1).replace("<\\/", "</"))
+    assert len(steps["modes"]["reverse"]["steps"]) == len(names)
+    # offline: nothing to fetch (the page's script and style are inline; its policy forbids any request)
+    assert not re.search(r"\s(src|href)=", page) and "default-src 'none'" in page
+    assert set(re.findall(r"https?://[^\s\"')]*", page)) <= {"http://www.w3.org/2000/svg",
+                                                             "http://www.w3.org/1999/xlink"}  # namespace names
+
+
+def build_lecture():
+    from nn.cli.words import build
+
+    return build([cli.LECTURE, "x1=1.5", "x2=0.5"])[1]
+
+
+def test_graph_html_refuses_no_grad_and_needs_dot(capsys, tmp_path, monkeypatch):
+    code, _, err = run(capsys, "graph", "x*y", "x=2", "y=3", "--no-grad", "-o", str(tmp_path / "p.html"))
+    assert code == 1 and "--no-grad: the page p.html steps through the gradients" in err
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
+    code, _, err = run(capsys, "graph", "x*y", "x=2", "y=3", "-o", str(tmp_path / "p.html"))
+    assert code == 1 and "Graphviz's `dot` program is not installed" in err
+    assert not (tmp_path / "p.html").exists()
+
+
+# ---- how the trace is numbered ---------------------------------------------------------------------------
+
+def rows(out):
+    return [line.split("  ")[0] for line in out.splitlines() if re.match(r"v\d+ = ", line)]
+
+
+def test_trace_says_the_formula_is_as_typed_and_how_the_v_numbers_run(capsys):
+    code, out, _ = run(capsys, "trace", "y*x + exp(x)", "x=1", "y=2")
+    assert code == 0
+    first, note = out.split("\n\n")[0].split("\n", 1)
+    assert first == "f(y, x) = y*x + exp(x)   (as typed)   at y = 2, x = 1"
+    assert "the inputs first, then each operation in the order it is evaluated" in " ".join(note.split())
+    # and so they do: y appears first, so it is v1; y*x is evaluated before exp(x)
+    assert rows(out)[:5] == ["v1 = y", "v2 = x", "v3 = v1 * v2", "v4 = exp(v2)", "v5 = v3 + v4"]
+
+
+def test_the_two_numberings_of_the_lecture_formula_are_named_where_they_meet(capsys):
+    _, built_in, _ = run(capsys, "trace")
+    _, typed, _ = run(capsys, "trace", cli.LECTURE, "x1=1.5", "x2=0.5")
+    assert "(the lecture's example)" in built_in.splitlines()[0] and "(as typed)" in typed.splitlines()[0]
+    # the lecture's order (seeds 003: v4 = sin(v2), v5 = exp(v3)) against Python's left-to-right order
+    assert rows(built_in)[3:5] == ["v4 = sin(v2)", "v5 = exp(v3)"]
+    assert rows(typed)[3:6] == ["v4 = exp(v3)", "v5 = v3 + v4", "v6 = sin(v2)"]
+    built_note, typed_note = (" ".join(text.split("\n\n")[0].split()) for text in (built_in, typed))
+    assert "v4 = exp(v3) where the lecture has v4 = sin(v2)" in built_note
+    assert f'dualgrad trace "{cli.LECTURE}" x1=1.5 x2=0.5' in built_note
+    assert "typed, it has v4 = exp(v3) where the lecture's trace (dualgrad trace with no formula) has v4 = sin(v2)" \
+        in typed_note
+    assert gradient(built_in) == gradient(typed)  # "the same values and gradient"
+    _, other, _ = run(capsys, "trace", "x1*x2 + sin(x2)", "x1=1", "x2=2")
+    assert "lecture's formula" not in other
+
+
+# ---- every optimiser by name -------------------------------------------------------------------------------
+
+OPTIMISER_CLASSES = [cls for _, cls in inspect.getmembers(nn.optim, inspect.isclass)
+                     if issubclass(cls, nn.optim.Optimizer) and cls is not nn.optim.Optimizer]
+
+
+def test_every_optimiser_class_has_a_name_and_a_default_rate():
+    assert len(OPTIMISER_CLASSES) >= 7  # SGD, Adagrad, RMSprop, Adam, AdamW, AdaMax, Nadam
+    assert {cls.__name__.lower(): cls for cls in OPTIMISER_CLASSES} == OPTIMIZERS
+    assert set(DEFAULT_LR) == set(OPTIMIZERS)
+
+
+@pytest.mark.parametrize("cls", OPTIMISER_CLASSES, ids=lambda cls: cls.__name__)
+def test_fit_by_name_trains_with_that_class_at_its_default_rate(cls):
+    X, y = data.logic_gate("xor")
+    by_name, by_hand = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=0)
+    name = cls.__name__.lower()
+    fit(by_name, X, y, loss="mse", optimizer=name, epochs=2, progress=False, shuffle=False)
+    fit(by_hand, X, y, loss="mse", optimizer=cls(by_hand.parameters(), lr=DEFAULT_LR[name]), epochs=2,
+        progress=False, shuffle=False)
+    start = [p.data for p in MLP(2, [3, 1], seed=0).parameters()]
+    assert [p.data for p in by_name.parameters()] == [p.data for p in by_hand.parameters()] != start
+
+
+def test_the_command_line_offers_every_optimiser(capsys, tmp_path):
+    parser = cli.make_parser()
+    train = next(action for action in parser._subparsers._group_actions[0].choices["train"]._actions
+                 if action.dest == "optimizer")
+    assert set(train.choices) == {cls.__name__.lower() for cls in OPTIMISER_CLASSES}
+    _, out, _ = run(capsys, "train", "--help")
+    assert all(name in out for name in train.choices)
+    for name in ("adamw", "adamax", "nadam"):  # the three the command line once missed
+        code, out, err = run(capsys, "train", "xor", "--optimizer", name, "--epochs", "2", "--quiet", "--out",
+                             str(tmp_path))
+        assert code == 0, err
+        assert f"{name} lr=0.05, 2 epochs" in out  # the recipe's rate, the optimiser named

@@ -327,3 +327,19 @@ def test_the_page_is_one_file_and_shows_inline():
                                    .replace("<\\/", "</"))["modes"]["reverse"]["steps"][4]["numbers"][0][1],
                         1.5585000083063374)
     assert repr(page).startswith("<Explorer: 7 steps at level='value'; forward sweeps d/d x1, x2")
+
+
+def test_the_page_dualgrad_graph_writes_steps_offline_in_the_browser(context, tmp_path):
+    from nn.cli import main
+    from nn.cli.words import build
+
+    path = tmp_path / "cli.html"
+    assert main(["graph", "x1*x2 + exp(x1*x2) - sin(x2)", "x1=1.5", "x2=0.5", "-o", str(path)]) == 0
+    o = Opened(context, path)
+    t = trace(build(["x1*x2 + exp(x1*x2) - sin(x2)", "x1=1.5", "x2=0.5"])[1])
+    steps = list(t.steps())
+    assert o.js("dualgrad.state().steps") == len(steps) == 7
+    for k, step in enumerate(steps, 1):
+        state = o.js(f"dualgrad.step({k})")
+        assert state["highlighted"] == [step.name] and state["grads"] == named_grads(t, step.grads)
+    o.close()  # no request left the page, no script error

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,23 +18,30 @@ from autograd.formula import parse
 from autograd.value import Value
 
 from .recipes import Say, train
-from .words import LECTURE, CommandError, build, leaves, lecture_example
+from .words import LECTURE, LECTURE_POINT, CommandError, build, formula_in, leaves, lecture_example
 
-__all__ = ["trace_text", "write_graph", "demo", "run_trace", "run_graph", "run_train", "run_demo", "OPTIMIZERS"]
+__all__ = ["trace_text", "write_graph", "demo", "run_trace", "run_graph", "run_train", "run_demo"]
 
 NEURON = "tanh(w*x + b)"
 NEURON_POINT = {"w": -3.0, "x": 2.0, "b": 6.88}
-OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam")  # nn.train.OPTIMIZERS, named here so --help needs no nn import
+WIDTH = 100  # the notes' line width
 DOT_FORMATS = (".dot", ".gv")
 PICTURE_FORMATS = (".svg", ".png", ".pdf")
+PAGE_FORMATS = (".html", ".htm")  # the explorer page (autograd.explore): the graph drawn by dot, stepped through
 INSTALL_GRAPHVIZ = ("install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
                     "conda: conda install graphviz)")
 
 
 # ---- trace and graph --------------------------------------------------------------------------------
 
-def trace_text(text: str, root: Value, inputs: list[Value], wrt: str | None = None, markdown: bool = False) -> str:
-    """The forward table (d/d ``wrt``, the first input by default), the reverse table and the gradient.
+def trace_text(text: str, root: Value, inputs: list[Value], wrt: str | None = None, markdown: bool = False,
+               typed: bool = True) -> str:
+    """The formula, a note on the v-numbering, the forward table (d/d ``wrt``, the first input by default), the
+    reverse table and the gradient.
+
+    Args:
+        typed: ``text`` is the formula as the user typed it (numbered in the order it was evaluated); False for
+            the built-in lecture example, numbered as the lecture numbers it.
 
     >>> print(trace_text("x * x", *(lambda x: (x * x, [x]))(Value(3.0, label="x"))).splitlines()[-1])
       df/dx = 6
@@ -49,25 +57,67 @@ def trace_text(text: str, root: Value, inputs: list[Value], wrt: str | None = No
     root.backward()
     point = ", ".join(f"{x.label} = {x.data:g}" for x in inputs)
     gradient = "\n".join(f"  df/d{x.label} = {x.grad:.6g}" for x in inputs)
-    return (f"f({', '.join(names)}) = {text}   at {point}\n\n"
+    source = "(as typed)" if typed else "(the lecture's example)"
+    quote = (lambda code: f"`{code}`") if markdown else (lambda code: code)  # no * read as emphasis
+    return (f"f({', '.join(names)}) = {quote(text)}   {source}   at {point}\n{numbering(text, t, typed, quote)}\n\n"
             f"{show(t.forward_table(wrt=inputs[names.index(wrt or names[0])]))}\n\n{show(t.reverse_table())}\n\n"
             f"f = {root.data:.6g}\ngradient (reverse mode: one backward pass gives every partial):\n{gradient}\n")
 
 
-def write_graph(root: Value, path: Path, show_grad: bool = True) -> Path:
-    """Draw ``root`` to ``path``: DOT text for .dot/.gv (no Graphviz binary needed), else SVG/PNG/PDF via ``dot``.
+def numbering(text: str, t: Any, typed: bool, quote: Callable[[str], str] = str) -> str:
+    """What the v-numbers of trace ``t`` follow and, where both numberings of the lecture's formula can meet, how
+    the typed formula's order departs from the lecture's (both are valid evaluation orders)."""
+    from autograd.tracing import trace
+
+    inputs = {e.node.label: e.node.data for e in t.inputs}
+    if not typed:
+        typed_entries = trace(parse(LECTURE).evaluate(**inputs)).entries
+        ours, theirs = _first_difference(typed_entries, t.entries)
+        point = " ".join(f"{name}={value:g}" for name, value in inputs.items())
+        return (textwrap.fill("v1 ... v7 number the inputs, then each operation, in the lecture's order. The formula "
+                              "typed,", WIDTH)
+                + "\n  " + quote(f'dualgrad trace "{LECTURE}" {point}') + "\n"
+                + textwrap.fill(f"is numbered in the order Python evaluates it ({ours.name} = {ours.expression} "
+                                f"where the lecture has {theirs.name} = {theirs.expression}): another valid order, "
+                                "with the same values and gradient.", WIDTH))
+    note = ("v1, v2, ...: the inputs first, then each operation in the order it is evaluated, as the lecture numbers "
+            "its traces (a typed formula is evaluated as Python does: left to right, each operation after its "
+            "operands).")
+    if "".join(text.split()) == "".join(LECTURE.split()) and set(inputs) == set(LECTURE_POINT):
+        ours, theirs = _first_difference(t.entries, trace(lecture_example(**inputs)).entries)
+        note += (f" This is the lecture's formula: typed, it has {ours.name} = {ours.expression} where the "
+                 f"lecture's trace (dualgrad trace with no formula) has {theirs.name} = {theirs.expression}: another "
+                 "valid evaluation order, with the same values and gradient.")
+    return textwrap.fill(note, WIDTH)
+
+
+def _first_difference(typed: list[Any], lecture: list[Any]) -> tuple[Any, Any]:
+    """The first row where the typed formula's trace and the lecture's differ."""
+    return next((a, b) for a, b in zip(typed, lecture) if a.expression != b.expression)
+
+
+def write_graph(root: Value, path: Path, show_grad: bool = True, title: str | None = None) -> Path:
+    """Draw ``root`` to ``path``: DOT text for .dot/.gv (no Graphviz binary needed), SVG/PNG/PDF via ``dot``, or
+    for .html the explorer page (``autograd.explore``: one offline file stepping through both sweeps).
 
     Raises:
-        graphviz.ExecutableNotFound: a picture format without Graphviz's ``dot`` installed.
+        graphviz.ExecutableNotFound: a picture format or a page without Graphviz's ``dot`` installed.
     """
+    from autograd.explorer import explore
     from autograd.viz import draw
 
     suffix = path.suffix.lower()
-    if suffix not in DOT_FORMATS + PICTURE_FORMATS:
+    formats = DOT_FORMATS + PICTURE_FORMATS + PAGE_FORMATS
+    if suffix not in formats:
         raise CommandError(f"unknown picture format {path.suffix or '(none)'!r} for {path}: "
-                           f"end the name in {', '.join(PICTURE_FORMATS + DOT_FORMATS)}")
+                           f"end the name in {', '.join(PICTURE_FORMATS + PAGE_FORMATS[:1] + DOT_FORMATS)}")
     if not path.parent.is_dir():
         raise CommandError(f"cannot write {path}: the folder {path.parent} does not exist")
+    if suffix in PAGE_FORMATS:
+        if not show_grad:
+            raise CommandError(f"--no-grad: the page {path.name} steps through the gradients; leave --no-grad out, "
+                               "or draw a picture (.svg, .dot) of the data only")
+        return explore(root, title=title).save(path)
     graph = draw(root, show_grad=show_grad)
     if suffix in DOT_FORMATS:
         path.write_text(graph.source, encoding="utf-8")
@@ -78,7 +128,8 @@ def write_graph(root: Value, path: Path, show_grad: bool = True) -> Path:
 
 def run_trace(args: argparse.Namespace) -> int:
     text, root, inputs = build(args.items)
-    print(trace_text(text, root, inputs, wrt=args.wrt, markdown=args.markdown), end="")
+    typed = formula_in(args.items) is not None
+    print(trace_text(text, root, inputs, wrt=args.wrt, markdown=args.markdown, typed=typed), end="")
     return 0
 
 
@@ -87,7 +138,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
     from autograd.viz import to_dot
 
-    _, root, _ = build(args.items)
+    text, root, _ = build(args.items)
     if not args.no_grad:
         root.backward()
     if args.output is None:
@@ -95,7 +146,7 @@ def run_graph(args: argparse.Namespace) -> int:
         return 0
     path = Path(args.output)
     try:
-        write_graph(root, path, show_grad=not args.no_grad)
+        write_graph(root, path, show_grad=not args.no_grad, title=f"dualgrad: f = {text}, step by step")
     except graphviz.ExecutableNotFound:
         raise CommandError(f"cannot draw {path}: Graphviz's `dot` program is not installed. Write the DOT text "
                            f"instead (-o {path.with_suffix('.dot')}: no Graphviz needed), or "
@@ -121,9 +172,9 @@ def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = pr
     out.mkdir(parents=True, exist_ok=True)
     say("1/3  The lecture's example, traced: forward mode gives one partial per pass, reverse mode all of them\n")
     root = lecture_example()
-    say(trace_text(LECTURE, root, leaves(root)))
+    say(trace_text(LECTURE, root, leaves(root), typed=False))
     files = [out / "lecture-trace.md"]
-    files[0].write_text(trace_text(LECTURE, root, leaves(root), markdown=True), encoding="utf-8")
+    files[0].write_text(trace_text(LECTURE, root, leaves(root), markdown=True, typed=False), encoding="utf-8")
 
     say(f"2/3  Computation graphs with every node's data and gradient: the lecture's f and the neuron {NEURON}")
     missing_dot = False

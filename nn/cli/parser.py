@@ -18,7 +18,9 @@ from autograd.formula import FormulaError
 from autograd.functions import MANY, formula_functions
 from autograd.rule import RULES
 
-from .commands import OPTIMIZERS, run_demo, run_graph, run_trace, run_train
+from ..train import OPTIMIZERS
+from . import quiz
+from .commands import run_demo, run_graph, run_trace, run_train
 from .recipes import RECIPES
 from .words import LECTURE, CommandError
 
@@ -120,11 +122,14 @@ def add_graph(commands: Any) -> None:
     graph = commands.add_parser(
         "graph", help="draw the computation graph with its gradients",
         description="Draw a formula's computation graph, each node with its data and gradient. The file name "
-                    "chooses the format: .svg .png .pdf (need Graphviz's dot program) or .dot/.gv (DOT text, "
-                    "no Graphviz needed).",
+                    "chooses the format: .svg .png .pdf (need Graphviz's dot program), .dot/.gv (DOT text, "
+                    "no Graphviz needed), or .html: the explorer page, one file that works offline in any "
+                    "browser, stepping through backprop (and the forward sweep) node by node beside the trace "
+                    "tables (needs dot).",
         epilog=_examples("dualgrad graph \"tanh(w*x + b)\" w=-3 x=2 b=6.88 -o graph.svg",
-                         "dualgrad graph \"x1*x2 + exp(x1*x2)\" x1=1.5 x2=0.5 -o graph.dot   # no Graphviz needed",
-                         "dualgrad graph \"sin(x)**2\" x=1 --no-grad               # DOT text on stdout"))
+                         "dualgrad graph \"x1*x2 + exp(x1*x2)\" x1=1.5 x2=0.5 -o page.html  # step through it",
+                         "dualgrad graph \"x1*x2 + exp(x1*x2)\" x1=1.5 x2=0.5 -o graph.dot  # no Graphviz needed",
+                         "dualgrad graph \"sin(x)**2\" x=1 --no-grad                        # DOT text on stdout"))
     graph.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
     graph.add_argument("-o", "--output", metavar="FILE", help="the file to write (default: DOT text on stdout)")
     graph.add_argument("--no-grad", action="store_true", help="draw the data only, without backpropagating")
@@ -143,7 +148,8 @@ def add_train(commands: Any) -> None:
     fit.add_argument("dataset", choices=list(RECIPES), help="the data set")
     fit.add_argument("--hidden", type=_sizes, metavar="SIZES", help="hidden layer sizes, such as 16,16")
     fit.add_argument("--epochs", type=_positive(int), metavar="N", help="passes over the data")
-    fit.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="default: adam")
+    fit.add_argument("--optimizer", choices=list(OPTIMIZERS), default="adam", metavar="NAME",
+                     help=f"one of {', '.join(OPTIMIZERS)} (default: adam)")
     fit.add_argument("--lr", type=_positive(float), metavar="RATE", help="learning rate")
     fit.add_argument("--batch-size", type=_positive(int), metavar="N", help="rows per step")
     fit.add_argument("--seed", type=_seed, default=0, metavar="N",
@@ -167,7 +173,7 @@ def add_demo(commands: Any) -> None:
     tour.set_defaults(run=run_demo)
 
 
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_trace, add_graph, add_train, add_demo]
+SUBCOMMANDS: list[Callable[[Any], Any]] = [add_trace, add_graph, quiz.add_parser, add_train, add_demo]
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -176,6 +182,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog="dualgrad", description="Automatic differentiation you can watch: trace tables, graphs, training.",
         epilog=_examples("dualgrad demo                                      # a one-minute tour",
                          "dualgrad trace \"x1*x2 + exp(x1*x2) - sin(x2)\" x1=1.5 x2=0.5",
+                         "dualgrad quiz --level 2                            # fill in a trace table yourself",
                          "dualgrad COMMAND --help                            # each command explained"))
     parser.add_argument("--version", action="version", version=f"dualgrad {VERSION}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

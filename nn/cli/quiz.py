@@ -21,10 +21,10 @@ __all__ = ["add_parser", "run", "read_number"]
 
 MODES = tuple(reversed(FormulaExercise.modes))  # adjoint first: the default
 EXAMPLES = """examples:
-  dualgrad quiz                                   a level-1 formula, adjoint trace, a fresh seed
-  dualgrad quiz --level 3 --seed 7 --mode tangent
+  dualgrad quiz                                     # a level-1 formula, adjoint trace, a fresh seed
+  dualgrad quiz --level 3 --seed 7 --mode tangent   # the same seed gives the same formula
   dualgrad quiz "x1*x2 + exp(x1*x2) - sin(x2)" x1=1.5 x2=0.5
-  printf '1\\n-1\\n' | dualgrad quiz --seed 3        answers from a pipe, one per line
+  dualgrad quiz --seed 3 < answers.txt              # answers from a file (or a pipe), one per line
 
 At each prompt type a number (or a sum such as 0.5*2.117: it is read as a formula of numbers),
 '?' for a hint, an empty line to skip the cell, 'q' to stop."""
@@ -47,13 +47,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     quiz.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE",
                       help="a formula (quoted) and a value for each of its variables; allowed: numbers, variables, "
                            f"+ - * / ** and the functions {' '.join(formula_functions())}")
-    quiz.add_argument("--level", type=int, choices=sorted(LEVELS),
-                      help=f"of a generated formula: {min(LEVELS)} (default) to {max(LEVELS)}")
-    quiz.add_argument("--seed", type=int, help="of a generated formula: the same seed gives the same formula")
+    quiz.add_argument("--level", type=int, choices=sorted(LEVELS), metavar="N",
+                      help="of a generated formula (default: 1): " + "; ".join(
+                          f"{n}: {'-'.join(map(str, level.operations))} operations" for n, level in LEVELS.items()))
+    quiz.add_argument("--seed", type=int, metavar="N",
+                      help="of a generated formula: the same seed gives the same formula (default: a fresh one)")
     quiz.add_argument("--mode", choices=MODES, default="adjoint", help="which trace to fill in (default: adjoint)")
     quiz.add_argument("--wrt", metavar="NAME", help="the input of the tangent trace (default: the first)")
     quiz.add_argument("--formulas", action="store_true", help="show each cell's formula (easier)")
-    quiz.set_defaults(run=run)
+    quiz.set_defaults(run=run, formula=True)  # formula: the words may hold a formula starting with '-'
     return quiz
 
 
@@ -84,17 +86,19 @@ def make_exercise(args: argparse.Namespace) -> tuple[FormulaExercise, int | None
     return exercise(seed=seed, level=args.level or 1), seed
 
 
-def run(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Ask for every blank of the table, check each answer as it comes, end with the score.
 
     Args:
         args: the parsed arguments of ``quiz``.
-        stdin, stdout: where the answers come from and where the quiz writes.
+        stdin, stdout: where the answers come from and where the quiz writes (default: the process's own,
+            looked up at the call, so that a redirected ``sys.stdin`` is read).
 
     Returns:
         0, also when the answers end early (the score counts what was answered). Mistakes in the arguments
         raise ``CommandError``, ``FormulaError`` or ``ValueError``, which ``dualgrad`` prints as one line.
     """
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     ex, seed = make_exercise(args)
     mode, wrt = args.mode, args.wrt
     cells = ex.sheet(mode, wrt).cells  # also refuses a --wrt that is not a variable

@@ -12,8 +12,8 @@ from autograd.finite import check_number
 from autograd.formula import FormulaError, parse
 from autograd.value import Value, topological_order
 
-__all__ = ["CommandError", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "build",
-           "leaves"]
+__all__ = ["CommandError", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "formula_in",
+           "build", "leaves"]
 
 LECTURE = "x1*x2 + exp(x1*x2) - sin(x2)"
 LECTURE_POINT = {"x1": 1.5, "x2": 0.5}
@@ -80,32 +80,42 @@ def _number(name: str, text: str) -> float:
     raise CommandError(f"{name}={text}: the value must be a number (or a constant such as 1/3), got {text!r}")
 
 
-def build(items: Sequence[str]) -> tuple[str, Value, list[Value]]:
-    """The formula's text, its output Value and its input Values, from the command line's words.
+def formula_in(items: Sequence[str]) -> str | None:
+    """The formula among the command line's words (the one word that is not NAME=VALUE), or None.
 
-    Without a formula it is the lecture's example, at the point given (default x1 = 1.5, x2 = 0.5).
+    >>> formula_in(["x=1", "x*x"]), formula_in(["x1=2"])
+    ('x*x', None)
     """
     formulas = [item for item in items if not _ASSIGNMENT.fullmatch(item)]
     if len(formulas) > 1:
         raise CommandError(f"expected one formula and NAME=VALUE pairs, got {len(formulas)} formulas: "
                            + ", ".join(repr(f) for f in formulas) + " (quote the formula as one argument)")
-    values = parse_assignments([item for item in items if item not in formulas])
-    if not formulas:
+    return formulas[0] if formulas else None
+
+
+def build(items: Sequence[str]) -> tuple[str, Value, list[Value]]:
+    """The formula's text, its output Value and its input Values, from the command line's words.
+
+    Without a formula it is the lecture's example, at the point given (default x1 = 1.5, x2 = 0.5).
+    """
+    text = formula_in(items)
+    values = parse_assignments([item for item in items if item != text])
+    if text is None:
         unknown = sorted(set(values) - set(LECTURE_POINT))
         if unknown:
             raise CommandError(f"the lecture's example has the variables x1, x2; unknown: {', '.join(unknown)} "
                                "(give a formula to use other names)")
         root = lecture_example(**{**LECTURE_POINT, **values})
         return LECTURE, root, leaves(root)
-    formula = parse(formulas[0])
+    formula = parse(text)
     if not formula.variables:
-        raise CommandError(f"the formula {formulas[0]!r} has no variables: nothing to differentiate")
+        raise CommandError(f"the formula {text!r} has no variables: nothing to differentiate")
     missing = [name for name in formula.variables if name not in values]
     if missing:
         raise CommandError(f"missing a value for {', '.join(missing)}: add "
                            + " ".join(f"{name}=NUMBER" for name in missing))
     root = formula.evaluate(**values)
-    return formulas[0], root, leaves(root)
+    return text, root, leaves(root)
 
 
 def leaves(root: Value) -> list[Value]:
