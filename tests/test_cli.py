@@ -21,7 +21,8 @@ from nn import MLP, cli, data
 from nn.cli.parser import VERSION
 from nn.train import DEFAULT_LR, OPTIMIZERS, fit
 
-# The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5), and its partials by hand.
+# The lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5) (a point this project chose: the lecture
+# traces f with symbols only), and its partials by hand.
 F = 0.75 + math.exp(0.75) - math.sin(0.5)
 DF_DX1 = 0.5 + 0.5 * math.exp(0.75)
 DF_DX2 = 1.5 + 1.5 * math.exp(0.75) - math.cos(0.5)

@@ -343,3 +343,27 @@ def test_the_page_dualgrad_graph_writes_steps_offline_in_the_browser(context, tm
         state = o.js(f"dualgrad.step({k})")
         assert state["highlighted"] == [step.name] and state["grads"] == named_grads(t, step.grads)
     o.close()  # no request left the page, no script error
+
+
+def test_notebook_01_steps_through_backprop_in_its_static_html_export(context, tmp_path):
+    """Issue 11: notebook 01's step-through works in a static copy that runs scripts, with no kernel. The export
+    (nbconvert's, of the committed notebook) asks a CDN for require.js and MathJax: refused here, as offline."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "01_value_and_backprop.ipynb", 4)
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    path = tmp_path / "01.html"
+    path.write_text(body, encoding="utf-8")
+    o = Opened(context, path)
+    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
+    L = (a * b + c) * f  # the notebook's L, built in its order
+    steps = list(trace(L).steps())
+    assert o.js("document.querySelectorAll('.dg-explorer').length") == 1
+    for k, step in enumerate(steps, 1):
+        state = o.js(f"dualgrad.step({k})")
+        assert state["highlighted"] == [step.name] and state["grads"] == named_grads(trace(L), step.grads)
+    assert o.js("dualgrad.step(7).grads") == {"v1": 6, "v2": -4, "v3": -2, "v4": 4, "v5": -2, "v6": -2, "v7": 1}
+    assert all(url.startswith("https://cdnjs.cloudflare.com/") for url in o.refused)
+    assert [e for e in o.errors if not e.startswith("Failed to load resource")] == []  # only the refused CDN
+    o.page.close()

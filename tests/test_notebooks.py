@@ -28,10 +28,14 @@ KERNEL_START_TIMEOUT = 60  # seconds for the kernel to start
 # computations, and the outcome each demonstration promises.
 EXPECTED: dict[str, list[str]] = {
     # micrograd's L = (a b + c) f: dL/da = f b = 6, dL/db = f a = -4; its neuron o = tanh(x1 w1 + x2 w2 + b) = 0.7071,
-    # do/dn = 1 - o^2 = 0.5, do/dw1 = x1 * 0.5 = 1
+    # do/dn = 1 - o^2 = 0.5, do/dw1 = x1 * 0.5 = 1; the explorer page of L's 7 nodes, one step per node
     "01_value_and_backprop.ipynb": ["o = 0.7071", "d o / d n  = 0.5000", "d o / d w1 = 1.0000", "step 1 of 7",
-                                    "'a': 6.0, 'b': -4.0"],
-    # the lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2) at (1.5, 0.5): x2 (1 + e^0.75), x1 (1 + e^0.75) - cos 0.5
+                                    "'a': 6.0, 'b': -4.0", "<Explorer: 7 steps at level='value'"],
+    # the lecture's f(x1, x2) = x1 x2 + exp(x1 x2) - sin(x2), from "2.4 Neural Networks", section "Automatic
+    # Differentiation (AD)" (the lecture notes' file 003_0b7560227e75f7f4.txt; its summary in the notes' README).
+    # The lecture traces it with symbols only and evaluates it nowhere: the point (1.5, 0.5) is this project's
+    # choice, and notebook 02 says so. There df/dx1 = x2 (1 + e^0.75) = 1.5585, df/dx2 = x1 (1 + e^0.75) - cos 0.5
+    # = 3.7979.
     "02_forward_vs_reverse.ipynb": ["1.5585", "3.7979", "forward and reverse agree"],
     # the same gradient three ways; the wrong tanh rule caught by gradcheck and by hypothesis, the fixed one passing
     "07_gradient_checks.ipynb": ["1.5585", "3.79792", "gradcheck failed", "The property fails", "no counterexample"],

@@ -40,7 +40,7 @@ def python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def dualgrad(words: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """The command as a user types it, through ``python3 -m nn.cli`` (the README says it is the same)."""
     return subprocess.run([sys.executable, "-m", "nn.cli", *words], capture_output=True, text=True, timeout=600,
-                          cwd=cwd, env=ENVIRONMENT)
+                          cwd=cwd, env=ENVIRONMENT, stdin=subprocess.DEVNULL)  # quiz: no answers, it ends at once
 
 
 def test_ten_lines_print_exactly_what_the_readme_says(tmp_path):
@@ -93,11 +93,42 @@ def test_every_command_of_the_command_line_section_runs(command, tmp_path):
     done = dualgrad(words[1:], tmp_path)
     assert done.returncode == 0, done.stderr
     if "-o" in words:
-        assert (tmp_path / words[words.index("-o") + 1]).read_text().startswith("<?xml")
+        written = tmp_path / words[words.index("-o") + 1]
+        assert written.read_text().startswith("<!DOCTYPE html>" if written.suffix == ".html" else "<?xml")
+    if words[1] == "quiz":
+        assert "Fill in" in done.stdout and "score: 0 of" in done.stdout
     if words[1:] == ["--version"]:
         assert re.fullmatch(r"dualgrad \d+\.\d+\.\d+\n", done.stdout)
     if words[1] == "train":
         assert "final accuracy" in done.stdout and (tmp_path / "dualgrad-output" / "moons-loss.png").exists()
+
+
+def test_the_optimisers_the_command_line_section_lists_are_fits(tmp_path):
+    from nn.train import OPTIMIZERS
+
+    text = " ".join(section("The command line").split())
+    listed = re.search(r"`--optimizer` takes every optimiser of `nn.optim` by name: (.*?)\. ", text).group(1)
+    assert [name.strip(" `") for name in listed.replace(" and ", ", ").split(",")] == list(OPTIMIZERS)
+    assert f"one of {', '.join(OPTIMIZERS)} (default: adam)" in " ".join(dualgrad(["train", "--help"], tmp_path)
+                                                                          .stdout.split())
+
+
+def test_what_see_the_computation_says_about_the_rows_and_their_numbering(tmp_path):
+    text = " ".join(section("See the computation").split())
+    (tables,) = blocks(section("See the computation"))
+    quoted = re.findall(r"`(v\d'? = [^`]*|v\d_bar [^`]*)`", text.split("Typed as a formula")[0])
+    assert len(quoted) == 4  # v3', v4', v5' and the adjoint row of v2, as the tables above print them
+    assert all(row in tables for row in quoted), quoted
+    typed = re.search(r'`(dualgrad trace "[^`]*)` numbers the operations', text).group(1)
+    done = dualgrad(shlex.split(typed)[1:], tmp_path)
+    rows = re.search(r"left to right \((.*?)\): a different", text).group(1).split(", ")
+    def table_rows(out: str) -> list[str]:
+        return [line.split("  ")[0] for line in out.splitlines() if re.match(r"v\d+ = ", line)]
+
+    assert set(rows) <= set(table_rows(done.stdout)) and "(as typed)" in done.stdout
+    built_in = dualgrad(["trace"], tmp_path).stdout
+    assert "(the lecture's example)" in built_in and not set(rows) & set(table_rows(built_in))
+    assert re.findall(r"df/d\w+ = \S+", done.stdout) == re.findall(r"df/d\w+ = \S+", built_in)  # same gradient
 
 
 def test_the_errors_are_as_the_command_line_section_describes(tmp_path):
