@@ -1,5 +1,5 @@
-"""The ``dualgrad`` command: the command line (``parser``), what each subcommand does (``commands``), the words
-typed after them (``words``) and the training recipes (``recipes``)."""
+"""The ``dualgrad`` command: the command line (``parser``), what each subcommand does (``commands``; the quiz in
+``quiz``), the words typed after them (``words``) and the training recipes (``recipes``)."""
 
 from .commands import demo, trace_text, write_graph
 from .parser import VERSION, main, make_parser

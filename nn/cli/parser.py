@@ -15,14 +15,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from autograd.formula import FormulaError
-from autograd.functions import MANY, formula_functions
-from autograd.rule import RULES
 
 from ..train import OPTIMIZERS
 from . import quiz
 from .commands import run_demo, run_graph, run_trace, run_train
 from .recipes import RECIPES
-from .words import LECTURE, CommandError
+from .words import ALLOWED, LECTURE, CommandError
 
 __all__ = ["main", "make_parser", "parse_arguments", "Parser", "UsageError", "SUBCOMMANDS", "VERSION", "FORMULA_HELP",
            "add_trace", "add_graph", "add_train", "add_demo"]
@@ -30,22 +28,9 @@ __all__ = ["main", "make_parser", "parse_arguments", "Parser", "UsageError", "SU
 VERSION = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 
 
-def _signature(name: str) -> str:
-    """``exp`` for a function of one input; ``pow(x, y)``, ``leaky_relu(x, alpha)``, ``sum(x, ...)`` for others (read
-    off the whitelist and the rule's parameters)."""
-    _, operands, _, most = formula_functions()[name]
-    if most == 1:
-        return name
-    if operands == MANY:
-        return f"{name}(x, ...)"
-    names = ["x", "y", "z"][:operands] + [parameter.name for parameter in RULES[name].params]
-    return f"{name}({', '.join(names)})"
-
-
 FORMULA_HELP = ("a formula such as \"tanh(w*x + b)\" (quoted), then NAME=VALUE for each variable. Allowed: "
-                "numbers, variables, + - * / **, and the functions "
-                + " ".join(_signature(name) for name in formula_functions()) + ". Without a formula: the "
-                f"lecture's f(x1, x2) = {LECTURE} at x1=1.5 x2=0.5. A formula may start with '-'")
+                f"{ALLOWED}. Without a formula: the lecture's f(x1, x2) = {LECTURE} at x1=1.5 x2=0.5. A formula may "
+                "start with '-'")
 OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?", re.DOTALL)  # what an unknown long option looks like
 
 

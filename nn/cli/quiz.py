@@ -13,9 +13,8 @@ from typing import Any, TextIO
 
 from autograd.exercises import LEVELS, FormulaExercise, exercise
 from autograd.formula import FormulaError, parse
-from autograd.functions import formula_functions
 
-from .words import CommandError, build
+from .words import ALLOWED, CommandError, build
 
 __all__ = ["add_parser", "run", "read_number"]
 
@@ -45,8 +44,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "is generated from --level and --seed.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     quiz.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE",
-                      help="a formula (quoted) and a value for each of its variables; allowed: numbers, variables, "
-                           f"+ - * / ** and the functions {' '.join(formula_functions())}")
+                      help=f"a formula (quoted) and a value for each of its variables. Allowed: {ALLOWED}. Without "
+                           "a formula, one is generated from --level and --seed")
     quiz.add_argument("--level", type=int, choices=sorted(LEVELS), metavar="N",
                       help="of a generated formula (default: 1): " + "; ".join(
                           f"{n}: {'-'.join(map(str, level.operations))} operations" for n, level in LEVELS.items()))

@@ -10,14 +10,32 @@ from collections.abc import Sequence
 
 from autograd.finite import check_number
 from autograd.formula import FormulaError, parse
+from autograd.functions import MANY, formula_functions
+from autograd.rule import RULES
 from autograd.value import Value, topological_order
 
-__all__ = ["CommandError", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "formula_in",
+__all__ = ["CommandError", "ALLOWED", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "formula_in",
            "build", "leaves"]
 
 LECTURE = "x1*x2 + exp(x1*x2) - sin(x2)"
 LECTURE_POINT = {"x1": 1.5, "x2": 0.5}
 _ASSIGNMENT = re.compile(r"\s*([^\W\d]\w*)\s*=(?!=)(.*)", re.DOTALL)
+
+
+def _signature(name: str) -> str:
+    """``exp`` for a function of one input; ``pow(x, y)``, ``leaky_relu(x, alpha)``, ``sum(x, ...)`` for others (read
+    off the whitelist and the rule's parameters)."""
+    _, operands, _, most = formula_functions()[name]
+    if most == 1:
+        return name
+    if operands == MANY:
+        return f"{name}(x, ...)"
+    names = ["x", "y", "z"][:operands] + [parameter.name for parameter in RULES[name].params]
+    return f"{name}({', '.join(names)})"
+
+
+ALLOWED = "numbers, variables, + - * / **, and the functions " + " ".join(map(_signature, formula_functions()))
+"""What a formula may contain, for the help texts: read off the parser's whitelist."""
 
 
 class CommandError(Exception):
