@@ -199,12 +199,13 @@ def test_demo_writes_its_tables_and_pictures_to_the_folder_it_names(capsys, tmp_
     folder = tmp_path / "tour"
     code, out, _ = run(capsys, "demo", "--quiet", "--epochs", "3", "--out", str(folder))
     assert code == 0
-    names = {"lecture-trace.md", "lecture.svg", "neuron.svg", "moons-loss.png", "moons-boundary.png",
+    names = {"lecture-trace.md", "lecture.svg", "neuron.svg", "lecture.html", "moons-loss.png", "moons-boundary.png",
              "moons-training.gif"}
     assert {p.name for p in folder.iterdir()} == names
     assert str(folder) in out and f"{DF_DX2:.6g}" in out
     assert "<svg" in (folder / "neuron.svg").read_text()
     assert "| v3 = v1 \\* v2 |" in (folder / "lecture-trace.md").read_text()
+    assert '<div class="dg-explorer"' in (folder / "lecture.html").read_text() and "lecture.html" in out
 
 
 def test_demo_without_graphviz_writes_dot_files_and_says_how_to_install_it(tmp_path, monkeypatch):
@@ -212,7 +213,8 @@ def test_demo_without_graphviz_writes_dot_files_and_says_how_to_install_it(tmp_p
     lines = []
     files = cli.demo(tmp_path / "tour", progress=False, say=lines.append, epochs=1)
     assert [p.name for p in files][:3] == ["lecture-trace.md", "lecture.dot", "neuron.dot"]
-    assert any("install Graphviz" in line for line in lines)
+    assert any("install Graphviz" in line and "explorer page was left out" in line for line in lines)
+    assert not (tmp_path / "tour" / "lecture.html").exists()
 
 
 @pytest.mark.parametrize("argv, fragment", [

@@ -117,6 +117,14 @@ def test_each_notebook_opens_with_the_lecture_sections_it_covers(path: Path) -> 
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_committed_notebooks_carry_no_timestamps_or_widget_state(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    stamped = [i for i, cell in enumerate(nb.cells) if "execution" in cell.metadata]
+    assert not stamped, f"{path.name}: cells {stamped} keep execution timestamps in their metadata: strip them"
+    assert "widgets" not in nb.metadata, f"{path.name} keeps widget state: strip it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                        record_property: Any) -> None:
     committed = nbformat.read(path, as_version=4)

@@ -166,7 +166,8 @@ def run_train(args: argparse.Namespace) -> int:
 # ---- demo -------------------------------------------------------------------------------------------
 
 def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = print, epochs: int = 20) -> list[Path]:
-    """The tour: the lecture's trace tables, two graph pictures, a short training run; returns the files written."""
+    """The tour: the lecture's trace tables, two graph pictures and the explorer page (with Graphviz), a short
+    training run; returns the files written."""
     import graphviz
 
     out.mkdir(parents=True, exist_ok=True)
@@ -188,14 +189,19 @@ def demo(out: Path = Path("dualgrad-demo"), progress: bool = True, say: Say = pr
                 missing_dot = True
         files.append(write_graph(graph_root, out / f"{name}.dot"))
     if missing_dot:
-        say(f"     Graphviz's `dot` program is not installed, so the graphs were written as DOT text (.dot). For "
-            f"pictures, {INSTALL_GRAPHVIZ}; then: dot -Tsvg {out / 'neuron.dot'} -o {out / 'neuron.svg'}")
+        say(f"     Graphviz's `dot` program is not installed, so the graphs were written as DOT text (.dot) and the "
+            f"explorer page was left out. For pictures, {INSTALL_GRAPHVIZ}; then: dot -Tsvg {out / 'neuron.dot'} "
+            f"-o {out / 'neuron.svg'}")
+    else:
+        files.append(write_graph(lecture_example(), out / "lecture.html", title=f"dualgrad: f = {LECTURE}, "
+                                 "the lecture's example, step by step"))
+        say(f"     and the explorer, {files[-1]}: open it in a browser to step through backprop node by node")
 
     say("\n3/3  Training a 2-16-16-1 network on the two-moons data with Adam")
     files += train("moons", epochs=epochs, out=out, progress=progress, say=say)["files"]
     say(f"\nDone: {', '.join(path.name for path in files)} are in {out}{os.sep}")
-    say("Next: dualgrad trace \"FORMULA\" NAME=VALUE ..., dualgrad graph, dualgrad train moons|circles|xor|spirals|"
-        "digits (each with --help), and the notebooks.")
+    say("Next: dualgrad trace \"FORMULA\" NAME=VALUE ..., dualgrad graph (-o page.html: the explorer), dualgrad quiz, "
+        "dualgrad train moons|circles|xor|spirals|digits (each with --help), and the notebooks.")
     return files
 
 

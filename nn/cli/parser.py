@@ -147,9 +147,9 @@ def add_train(commands: Any) -> None:
 
 def add_demo(commands: Any) -> None:
     tour = commands.add_parser(
-        "demo", help="a one-minute tour: trace tables, graph pictures, a training run",
-        description="A short tour: the lecture's trace tables, two graph pictures and a small training run "
-                    "with its plots, all written to a folder.",
+        "demo", help="a one-minute tour: trace tables, graph pictures, the explorer, a training run",
+        description="A short tour: the lecture's trace tables, two graph pictures, the explorer page of the "
+                    "lecture's example and a small training run with its plots, all written to a folder.",
         epilog=_examples("dualgrad demo", "dualgrad demo --out tour --epochs 5 --quiet"))
     tour.add_argument("--out", default="dualgrad-demo", metavar="DIR", help="folder (default: ./dualgrad-demo)")
     tour.add_argument("--epochs", type=_positive(int), default=20, metavar="N",
