@@ -1,6 +1,5 @@
 """``dualgrad quiz``, driven through standard input: the module's parser and run(), and a real process with a pipe."""
 
-import argparse
 import io
 import math
 import os
@@ -11,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from autograd.exercises import exercise
-from nn.cli import quiz
+from nn.cli import make_parser, quiz
+from nn.cli.parser import UsageError, parse_arguments
 from nn.cli.words import CommandError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,9 +19,8 @@ LECTURE = "x1*x2 + exp(x1*x2) - sin(x2)"
 
 
 def parse(*argv):
-    parser = argparse.ArgumentParser(prog="dualgrad")
-    quiz.add_parser(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(["quiz", *argv])
+    """The words after ``dualgrad quiz``, read by the command's own parser."""
+    return parse_arguments(make_parser(), ["quiz", *argv])
 
 
 def play(lines, *argv):
@@ -94,7 +93,7 @@ def test_mistakes_in_the_arguments_are_refused_with_a_reason():
         play([], LECTURE, "x1=1.5")
     with pytest.raises(ValueError, match="wrt='x3' is not an input"):
         play([], "--mode", "tangent", "--wrt", "x3", LECTURE, "x1=1.5", "x2=0.5")
-    with pytest.raises(SystemExit):
+    with pytest.raises(UsageError, match="argument --level: invalid choice: 4"):
         parse("--level", "4")
 
 
@@ -108,11 +107,9 @@ def test_help_lists_the_options_and_examples(capsys):
 
 def test_a_process_reads_its_answers_from_a_pipe():
     solution = exercise(seed=11, level=2).solution("adjoint")
-    script = ("import argparse, sys; from nn.cli import quiz; p = argparse.ArgumentParser(prog='dualgrad'); "
-              "quiz.add_parser(p.add_subparsers(dest='command')); sys.exit(quiz.run(p.parse_args(sys.argv[1:])))")
     answers = "".join(f"{v!r}\n" for v in solution.values())
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", script, "quiz", "--seed", "11", "--level", "2"], input=answers,
+    done = subprocess.run([sys.executable, "-m", "nn.cli", "quiz", "--seed", "11", "--level", "2"], input=answers,
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert f"score: {len(solution)} of {len(solution)} (100%)" in done.stdout
