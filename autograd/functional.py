@@ -34,13 +34,20 @@ def _arguments(args: Sequence[Any], who: str) -> list[Any]:
 
 def _call(f: Callable[..., Any], args: list[Any], reverse: bool = False) -> Any:
     """``f(*args)``, counting the reverse-mode transforms running it: a grad called inside one must return
-    Values, so that the outer one can differentiate them (forward mode needs nothing: Duals carry it)."""
+    Values, so that the outer one can differentiate them. Duals carry forward mode, but Duals of Values will be
+    swept in reverse afterwards (forward-over-reverse), so they count too."""
     depth = getattr(_state, "depth", 0)
-    _state.depth = depth + reverse
+    _state.depth = depth + (reverse or any(_holds_value(a) for a in args))
     try:
-        return f(*args)
+        out = f(*args)
     finally:
         _state.depth = depth
+    # the gradient of a function of one number is a 1-tuple: so grad(grad(f)) differentiates its one partial
+    return out[0] if type(out) is tuple and len(out) == 1 else out
+
+
+def _holds_value(a: Any) -> bool:
+    return isinstance(a, Value) or (isinstance(a, Dual) and (_holds_value(a.primal) or _holds_value(a.tangent)))
 
 
 def _nested() -> bool:
