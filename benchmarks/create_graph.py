@@ -85,15 +85,22 @@ def chain(x: Any, n: int) -> Any:
 
 # ---- measurements -----------------------------------------------------------------------------------
 
-def backward_costs(build: Callable[[], tuple[Value, Callable[[], None]]], repeats: int) -> tuple[float, float]:
-    """Median times of ``backward()`` and of ``backward(create_graph=True)`` on freshly built graphs."""
+def backward_costs(build: Callable[[], tuple[Value, Callable[[], None]]], repeats: int) -> tuple[float, ...]:
+    """Median times of ``backward()``, of ``backward(create_graph=True)``, and of the latter with the cyclic
+    garbage collector paused (the graph it builds has no cycles; the collector only scans it), on fresh graphs."""
 
-    def sweep(create_graph: bool) -> float:
+    def sweep(create_graph: bool, paused: bool = False) -> float:
         root, reset = build()
         reset()
-        return timed(lambda: root.backward(create_graph=create_graph))
+        if paused:
+            gc.disable()
+        try:
+            return timed(lambda: root.backward(create_graph=create_graph))
+        finally:
+            gc.enable()
 
-    return median_of(lambda: sweep(False), repeats), median_of(lambda: sweep(True), repeats)
+    return (median_of(lambda: sweep(False), repeats), median_of(lambda: sweep(True), repeats),
+            median_of(lambda: sweep(True, paused=True), repeats))
 
 
 def hessian_costs(f: Callable[..., Any], point: list[float], repeats: int) -> dict[str, float]:
@@ -123,10 +130,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return chain(x, n_chain), lambda: None
 
     rows = []
-    for name, build, nodes in (("MLP(2, [8, 8, 1]) tanh, MSE over %d points" % len(X), mlp, None),
-                               (f"chain tanh(y * 0.999 + 0.001) x {n_chain}", deep, 5 * n_chain + 1)):
-        plain, create = backward_costs(build, repeats)
-        rows.append((name, plain, create))
+    for name, build in ((f"MLP(2, [8, 8, 1]) tanh, MSE over {len(X)} points", mlp),
+                        (f"chain tanh(y * 0.999 + 0.001) x {n_chain}", deep)):
+        rows.append((name, *backward_costs(build, repeats)))
 
     small_sizes = [2, 4, 1]
     hx, hy = points(4)
@@ -137,12 +143,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         (f"chain x {n_chain // 10}: 1 x 1", lambda x: chain(x, n_chain // 10), [0.5]),
     ]
 
-    print("backward(create_graph=True) against backward() (medians of %d; the forward pass not timed)" % repeats)
-    print(f"{'graph':<48} {'backward':>10} {'create_graph':>13} {'ratio':>7}")
-    for name, plain, create in rows:
-        print(f"{name:<48} {plain * 1e3:>8.2f}ms {create * 1e3:>11.2f}ms {create / plain:>6.1f}x")
+    print(f"backward(create_graph=True) against backward() (medians of {repeats}; the forward pass not timed)")
+    print(f"{'graph':<48} {'backward':>10} {'create_graph':>13} {'ratio':>7} {'gc paused':>11} {'ratio':>7}")
+    for name, plain, create, paused in rows:
+        print(f"{name:<48} {plain * 1e3:>8.2f}ms {create * 1e3:>11.2f}ms {create / plain:>6.1f}x "
+              f"{paused * 1e3:>9.2f}ms {paused / plain:>6.1f}x")
     print()
-    print("hessian in each mode against one value_and_grad (medians of %d)" % repeats)
+    print(f"hessian in each mode against one value_and_grad (medians of {repeats})")
     header = f"{'function':<40} {'value_and_grad':>15}" + "".join(f" {m:>22}" for m in HESSIAN_MODES)
     print(header)
     for name, f, point in hessians:
