@@ -294,6 +294,29 @@ def test_a_new_rule_reaches_every_consumer_with_no_other_edit(new_rules):
     assert main(["trace", "log_base(x, 2) + tan(x)", "x=0.5"]) == 0
 
 
+def test_a_new_operator_row_is_an_operator_of_values_duals_and_formulas():
+    # x % y = x - y floor(x / y): partials (1, -floor(x / y)), the second written -(x - out) / y with the
+    # table's operations, so that it differentiates again (to 0: the quotient is constant between jumps)
+    mod = defrule(Rule("mod", 2, lambda x, y: x % y, lambda out, x, y: (1.0, -(x - out) / y),
+                       notation=("1", "-({x} - {out}) / {y}"), expression="{x} % {y}", symbol="%",
+                       domain=("real", "nonzero")))
+    try:
+        rows = [(5.5, 2.0), (7.0, -3.0)]  # 5.5 % 2 = 1.5 and d/dy = -2; 7 % -3 = -2 and d/dy = 3
+        assert [row(mod, p) for p in rows] == [(1.5, (1.0, -2.0)), (-2.0, (1.0, 3.0))]
+        for point in rows:
+            check_row(mod, point)
+            assert check_operators(mod, point) == 2 and check_function(mod, point) == 0
+            check_formula(mod, point)
+            check_trace(mod, point)
+            check_picture(mod, point)
+        check_compiled(mod, rows)
+        assert autograd.hessian(lambda x, y: x % y)(5.5, 2.0) == ((0.0, 0.0), (0.0, 0.0))
+    finally:
+        forget(mod)
+    with pytest.raises(FormulaError, match=r"only \+ - \* / \*\* are allowed"):
+        parse("x % y")
+
+
 def test_the_command_lines_function_list_is_read_off_the_table():
     from nn.cli.parser import FORMULA_HELP
 
