@@ -157,7 +157,12 @@ def test_nested_grad_over_a_captured_value_is_the_issues_example(mode):
 
     assert grad(f, mode=mode)(1.0) == (2.0,)
     assert grad(f, mode="forward" if mode == "reverse" else "reverse")(1.0) == (2.0,)
-    assert hessian(f)(3.0) == ((2.0,),)
+    for hessian_mode in HESSIAN_MODES:  # f'' = 2 (forward-over-reverse gave 1: its inner grad returned floats)
+        assert hessian(f, mode=hessian_mode)(3.0) == ((2.0,),)
+    x = Value(3.0)
+    slope = derivative(f)(x)  # called on a Value: a Value, differentiable again
+    slope.backward()
+    assert (slope.data, x.grad) == (6.0, 2.0)
 
 
 def test_no_perturbation_confusion():
@@ -184,6 +189,7 @@ def test_create_graph_gives_values_that_differentiate_again_and_trace():
     table = trace(first).reverse_table()
     assert table["v1"].adjoint == pytest.approx(second, rel=1e-13)
     assert "tanh" in to_dot(first)
+    assert f"grad {first.data:.4g}" in to_dot(y)  # the picture of the first graph shows the .grad Values' numbers
     x.grad = 0.0
     first.backward()
     assert x.grad == pytest.approx(second, rel=1e-13)
@@ -231,24 +237,52 @@ def test_random_hessians_agree_in_three_modes_are_symmetric_and_give_hvp(e, data
         assert np.all(np.abs(column - h[0][:, i]) <= 1e-4 * np.abs(column) + 1e-6 * scale), (e, column, h[0][:, i])
 
 
-@pytest.mark.parametrize("mode", HESSIAN_MODES)
-def test_logistic_regression_hessian_is_the_closed_form(mode):
-    rng = np.random.default_rng(9)
-    X = np.hstack([rng.normal(size=(12, 2)), np.ones((12, 1))])  # two features and a bias column
-    y = rng.integers(0, 2, size=12).astype(float)
-    w = np.array([0.4, -0.7, 0.2])
+def logistic_loss(X: np.ndarray, y: np.ndarray) -> Callable:
+    """Mean binary cross entropy of sigmoid(x . w) as a function of w, written softplus(z) - y z (stable)."""
+    rows, targets = X.tolist(), y.tolist()
 
-    def loss(*ws):  # mean binary cross entropy of sigmoid(x . w): softplus(z) - y z, stable
+    def loss(*ws):
         total = 0.0
-        for row, target in zip(X.tolist(), y.tolist()):
+        for row, target in zip(rows, targets):
             z = dot(ws, row)
             total = total + z.softplus() - target * z
-        return total / len(X)
+        return total / len(rows)
 
+    return loss
+
+
+def study_hours() -> tuple[np.ndarray, np.ndarray]:
+    from nn import data
+
+    hours, passed = data.study_hours()
+    return np.hstack([np.ones((len(hours), 1)), hours]), passed.astype(float)  # a bias column, then the hours
+
+
+def random_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(9)
+    return np.hstack([rng.normal(size=(12, 2)), np.ones((12, 1))]), rng.integers(0, 2, size=12).astype(float)
+
+
+@pytest.mark.parametrize("mode", HESSIAN_MODES)
+@pytest.mark.parametrize("make", [random_data, study_hours])
+def test_logistic_regression_hessian_is_the_closed_form(make, mode):
+    X, y = make()
+    loss = logistic_loss(X, y)
+    w = np.linspace(0.4, -0.7, X.shape[1])
     p = 1.0 / (1.0 + np.exp(-X @ w))
-    expected = X.T @ np.diag(p * (1 - p)) @ X / len(X)
+    expected = X.T @ np.diag(p * (1 - p)) @ X / len(X)  # X^T diag(p (1 - p)) X / N
     assert np.allclose(hessian(loss, mode=mode)(*w), expected, rtol=1e-12, atol=1e-15)
     assert np.allclose(grad(loss)(*w), X.T @ (p - y) / len(X), rtol=1e-12, atol=1e-15)
+
+
+def test_newton_with_the_engines_hessian_finds_the_study_hours_fit():
+    # the maximum-likelihood fit of the study-hours data (its textbook values: intercept -4.0777, slope 1.5046)
+    X, y = study_hours()
+    loss, w = logistic_loss(X, y), np.zeros(2)
+    for _ in range(10):
+        w = w - np.linalg.solve(np.array(hessian(loss)(*w)), np.array(grad(loss)(*w)))
+    assert np.allclose(w, [-4.0777, 1.5046], atol=5e-5)
+    assert np.abs(grad(loss)(*w)).max() < 1e-12
 
 
 # ---- purity: a transform changes no .grad that existed before it ------------------------------------------
