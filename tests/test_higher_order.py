@@ -317,3 +317,24 @@ def test_transforms_leave_every_existing_grad_alone(e, seed, differentiable):
         assert all(node.grad is before[node] for node in before), f"{name} changed a captured .grad"
         if name == "grad":  # with respect to its arguments only: those of e, since scale is 1
             assert np.allclose(result, grad(e)(*e.point), rtol=1e-12, atol=1e-12)
+
+
+def test_transforms_of_a_model_leave_its_parameters_grads_alone():
+    from nn import MLP
+
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    params = model.parameters()
+    for i, p in enumerate(params):
+        p.grad = 0.1 * i  # what a training step left there
+    before = [p.grad for p in params]
+
+    def f(x1, x2):
+        return model([x1, x2]) ** 2
+
+    # the reverse-mode ones: a model refuses Dual inputs (nn's as_inputs makes a Value of every input)
+    for name in ("grad", "value_and_grad", "numerical_grad", "gradcheck", "hessian reverse-over-reverse",
+                 "hvp reverse-over-reverse"):
+        TRANSFORMS[name](f, [0.3, -0.8])
+        assert [p.grad for p in params] == before, name
+    # the gradient is with respect to the inputs only, and equals central differences
+    assert np.allclose(grad(f)(0.3, -0.8), numerical_grad(f, 0.3, -0.8), rtol=1e-7, atol=1e-9)
