@@ -210,9 +210,11 @@ def hessian(f: Callable[..., Any], mode: str = "forward-over-reverse") -> Callab
     Args:
         f: a function of n numbers returning one number.
         mode: ``"forward-over-reverse"`` (the default, as JAX's hessian: n Dual sweeps whose parts are Value
-            graphs, then n reverse sweeps: the cheapest for a scalar f), ``"reverse-over-reverse"`` (a
-            differentiable gradient, then one reverse sweep per row) or ``"forward-over-forward"`` (nested
-            Duals, one sweep per pair i <= j). All three read the same rule rows.
+            graphs, then n reverse sweeps; one graph of about f's size alive at a time), ``"reverse-over-reverse"``
+            (a differentiable gradient, then one reverse sweep per row: it keeps a gradient graph about three
+            times f's, and was about twice as fast for 17 inputs: ``benchmarks/create_graph.py``) or
+            ``"forward-over-forward"`` (nested Duals, one sweep per pair i <= j: for a few inputs). All three read
+            the same rule rows.
 
     >>> hessian(lambda x, y: x * x * y + y ** 3)(1.0, 2.0)
     ((4.0, 2.0), (2.0, 12.0))
