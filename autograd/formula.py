@@ -8,6 +8,7 @@ refusal points at the offending text with a caret.
 from __future__ import annotations
 
 import ast
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -16,18 +17,36 @@ from typing import Any, NamedTuple
 
 from .finite import check_number
 from .functions import apply, formula_functions, power
-from .rule import RULES
+from .rule import RULES, Rule
 from .typos import function_hint, syntax_hint
 from .value import Value
 
 __all__ = ["Formula", "FormulaError", "parse"]
 
-_BINARY: dict[type, str] = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv", ast.Pow: "pow"}
-_SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
-            ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&"}
-_OPERATORS: dict[str, Callable[..., Any]] = {name: (lambda rule: lambda *xs: apply(rule, *xs))(RULES[name])
-                                             for name in ("add", "sub", "mul", "truediv", "neg")}
-_OPERATORS["pow"] = power  # a number exponent is the unary rule, so (-2) ** 2 and x ** 2 work at x < 0
+# Python's binary operators, by the name of the method each calls (``x % y`` calls ``__mod__``) and the symbol.
+# The rule of that name with a symbol is the operator in a formula, as it is for Values: a new operator row
+# (``defrule(Rule("mod", 2, ..., symbol="%"))``) is parsed with no edit here.
+_PYTHON: dict[type, tuple[str, str]] = {
+    ast.Add: ("add", "+"), ast.Sub: ("sub", "-"), ast.Mult: ("mul", "*"), ast.Div: ("truediv", "/"),
+    ast.Pow: ("pow", "**"), ast.FloorDiv: ("floordiv", "//"), ast.Mod: ("mod", "%"), ast.MatMult: ("matmul", "@"),
+    ast.LShift: ("lshift", "<<"), ast.RShift: ("rshift", ">>"), ast.BitOr: ("or", "|"), ast.BitXor: ("xor", "^"),
+    ast.BitAnd: ("and", "&")}
+
+
+def _operator(op: ast.operator) -> Rule | None:
+    """The rule a binary operator of a formula applies, or None when the table has none."""
+    rule = RULES.get(_PYTHON[type(op)][0])
+    return rule if rule is not None and rule.symbol else None
+
+
+def _operators() -> str:
+    return " ".join(r.symbol for r in RULES.values() if r.symbol)  # "+ - * / **"
+
+
+def _operation(rule: Rule) -> Callable[..., Any]:
+    if rule.name == "pow":
+        return power  # a number exponent is the unary rule, so (-2) ** 2 and x ** 2 work at x < 0
+    return functools.partial(apply, rule)
 _LINES = re.compile(r"\r\n|\r|\n")
 
 
@@ -279,11 +298,10 @@ class _Compiler:
                 raise self.refuse(f"{node.id} is a function: call it as {node.id}(...)", node)
             return []
         if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.BitXor):
-                raise self.refuse("only + - * / ** are allowed, and '^' is not a power: write x**2 for x squared",
-                                  node, self.operator_span(node), quote=False)
-            if type(node.op) not in _BINARY:
-                raise self.refuse("only + - * / ** are allowed", node, self.operator_span(node))
+            if _operator(node.op) is None:
+                hint = ", and '^' is not a power: write x**2 for x squared" if isinstance(node.op, ast.BitXor) else ""
+                raise self.refuse(f"only {_operators()} are allowed{hint}", node, self.operator_span(node),
+                                  quote=not hint)
             return [node.left, node.right]
         if isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -321,7 +339,7 @@ class _Compiler:
     def operator_span(self, node: ast.BinOp) -> Span:
         """The operator between the operands: the AST gives operators no position of their own."""
         span, left, right = self.span(node), self.span(node.left), self.span(node.right)
-        symbol = _SYMBOLS.get(type(node.op), "")
+        symbol = _PYTHON[type(node.op)][1]
         if left.line == right.line == span.line and symbol:
             found = self.lines[span.line - 1].find(symbol, left.end_col, right.col)
             if found >= 0:
@@ -342,10 +360,11 @@ class _Compiler:
             return refs[id(node.operand)]
         args: tuple[Ref, ...]
         if isinstance(node, ast.BinOp):
-            name, args = _BINARY[type(node.op)], (refs[id(node.left)], refs[id(node.right)])
-            function = _OPERATORS[name]
+            rule = _operator(node.op)
+            assert rule is not None  # check() refused the rest
+            name, args, function = rule.name, (refs[id(node.left)], refs[id(node.right)]), _operation(rule)
         elif isinstance(node, ast.UnaryOp):
-            name, args, function = "neg", (refs[id(node.operand)],), _OPERATORS["neg"]
+            name, args, function = "neg", (refs[id(node.operand)],), _operation(RULES["neg"])
         else:
             assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             name = node.func.id

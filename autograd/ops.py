@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .operand import evaluate
+from .operand import evaluate, power
 from .rule import RULES, Param, Rule, defrule
 
 __all__ = ["sin", "cos", "log", "sigmoid", "exp_sub", "RULES"]
@@ -80,9 +80,15 @@ def _pow(x: float, y: float) -> float:
     return x ** y
 
 
+def _number(x: Any) -> float:
+    """The number of a float, Value or Dual, for tests of equality (``==`` on a Value compares identity)."""
+    return x if type(x) is float else float(x)
+
+
 def _pow_partials(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    if x == 0:  # the limits as x -> 0+, PyTorch's choice: y x^(y-1) is inf, 1 or 0; x^y log x is 0
-        return (math.inf if 0 < y < 1 else (1.0 if y == 1 else 0.0), 0.0)
+    if _number(x) == 0:  # the limits as x -> 0+, PyTorch's choice: y x^(y-1) is inf, 1 or 0; x^y log x is 0
+        # y x^(y-1) written out (not y out / x): on Values and Duals it is differentiated again
+        return (math.inf if 0 < y < 1 else (0.0 if _number(y) == 0 else y * x ** (y - 1.0)), 0.0)
     return (y * out / x, out * log(x))  # y out / x = y x^(y-1), without a power that could overflow
 
 
@@ -117,8 +123,11 @@ def _power(x: float, c: float) -> float:
 def _power_partials(out: Any, x: Any, c: float) -> tuple[Any]:
     if c == 0:
         return (0.0,)
-    if x == 0:  # c x^(c-1) at 0: inf for 0 < c < 1 (as PyTorch), 1 for c = 1, 0 for c > 1
-        return (math.inf if c < 1 else float(c == 1),)
+    if c >= 1 and -1 < x < 1:  # c x^(c-1) is at most c here: exact where out = x^c underflows (c out / x is 0
+        # for x = 1e-200), and on Values and Duals differentiable again at 0 (1 for c = 1, 0 for c > 1)
+        return (c * (x ** (c - 1.0) if type(x) is float else power(x, c - 1.0)),)
+    if _number(x) == 0:  # 0 < c < 1: inf, as PyTorch (for c < 0, 0 is outside the domain)
+        return (math.inf,)
     return (c * out / x,)  # = c x^(c-1), without a power that could overflow
 
 
@@ -158,7 +167,7 @@ defrule(Rule("pos", 1, lambda x: x, (1.0,), notation=("1",), expression="+{x}",
 defrule(Rule("exp", 1, math.exp, lambda out, x: (out,), notation=("{out}",), array_value=np.exp, bounded=True))
 defrule(Rule("log", 1, math.log, lambda out, x: (1.0 / x,), notation=("1 / {x}",), domain=("positive",),
              array_value=np.log, adjoint=lambda g, out, x: (g / x,)))
-defrule(Rule("sqrt", 1, math.sqrt, lambda out, x: (0.5 / out if out != 0 else math.inf,),
+defrule(Rule("sqrt", 1, math.sqrt, lambda out, x: (0.5 / out if _number(out) != 0 else math.inf,),
              notation=("1 / (2 {out})",), domain=("nonnegative",), kink="sqrt'(0) = inf, as PyTorch",
              array_value=np.sqrt,
              array_partials=lambda out, x: (np.divide(0.5, out, out=np.full_like(out, np.inf), where=out != 0),)))

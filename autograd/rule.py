@@ -219,13 +219,14 @@ def _bound(family: Rule, values: tuple[float, ...]) -> Rule:
     def partials(out: Any, *xs: Any) -> Any:
         return family.partials(out, *xs, *values)
 
-    def lift(f: Callable[..., Any] | None) -> Callable[..., Any] | None:
-        return None if f is None else (lambda *xs: f(*xs, *values))
+    def lift(f: Callable[..., Any] | None, float_form: Any = None) -> Callable[..., Any] | None:
+        # a family without a numpy form gets none bound either: the compiled path then knows to loop
+        return None if f is None or f is float_form else (lambda *xs: f(*xs, *values))
 
     rule = Rule(family.name, family.arity, value, partials, notation=family.notation,
                 expression=family.expression, symbol=family.symbol, domain=family.domain, kink=family.kink,
-                kinks=family.kinks, methods=(), function=None, array_value=lift(family.array_value),
-                array_partials=lift(family.array_partials), adjoint=lift(family.adjoint),
+                kinks=family.kinks, methods=(), function=None, array_value=lift(family.array_value, family.value),
+                array_partials=lift(family.array_partials, family.partials), adjoint=lift(family.adjoint),
                 activation=family.activation, bounded=family.bounded)
     rule.params, rule.values, rule.family = family.params, values, family
     rule.math = rule._math() or family.math

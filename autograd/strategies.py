@@ -13,16 +13,17 @@ forward mode and by central differences.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
 from hypothesis import strategies as st
 
 from .functions import apply
-from .rule import RULES, Rule
+from .rule import DOMAINS, RULES, Rule
 from .tracing.notation import expression_text
 
-__all__ = ["Expression", "expressions", "inputs", "rules"]
+__all__ = ["Expression", "expressions", "inputs", "rules", "members", "operand_count", "regular_points"]
 
 # A tree node is ("x", i) for an input, ("c", value) for a constant, or (rule, children).
 Node = tuple[Any, Any]
@@ -111,11 +112,59 @@ def rules() -> st.SearchStrategy[Rule]:
 
 
 def _bound(name: str) -> st.SearchStrategy[Rule]:
-    rule = RULES[name]
+    return st.sampled_from(members(RULES[name]))
+
+
+def members(rule: Rule) -> list[Rule]:
+    """The rule itself, or for a family every member its parameters' examples make (the default without any).
+
+    >>> [r.title for r in members(RULES["leaky_relu"])], members(RULES["exp"])
+    (['leaky_relu(0.01)', 'leaky_relu(0.2)'], [Rule('exp')])
+    """
     if not rule.params:
-        return st.just(rule)
-    values = [st.sampled_from(p.examples or (p.default,)) for p in rule.params]
-    return st.tuples(*values).map(lambda vs: rule.bind(*vs))
+        return [rule]
+    return [rule.bind(*vs) for vs in itertools.product(*[p.examples or (p.default,) for p in rule.params])]
+
+
+def operand_count(rule: Rule) -> int:
+    """How many operands the trees give ``rule``: its arity; 3 for an n-ary rule, 4 (two pairs) for ``dot``."""
+    if rule.arity is not None:
+        return rule.arity
+    return 4 if rule.name == "dot" else 3
+
+
+_CANDIDATES = (0.35, -0.6, 0.8, -1.1, 1.3, 0.55, 2.2)
+
+
+def regular_points(rule: Rule, margin: float = 0.1) -> list[tuple[float, ...]]:
+    """Fixed points for ``rule`` (a bound one for a family) inside its domain, the first operand at least ``margin``
+    from every kink and from the domain's edge, the value finite: where derivatives of every order exist and
+    central differences of steps below ``margin`` stay in the domain. One point per first operand that fits
+    (negative ones too, so both sides of a kink are tried); the other operands are the first candidates that fit.
+
+    >>> regular_points(RULES["log"])[:2], regular_points(RULES["truediv"])[0], len(regular_points(RULES["relu"]))
+    ([(0.35,), (0.8,)], (0.35, -0.6), 7)
+    """
+    def fits(i: int, x: float) -> bool:
+        domain = DOMAINS[rule.domain[i] if i < len(rule.domain) else "real"][0]
+        inside = all(domain(x + d) for d in (-margin, 0.0, margin))
+        return inside and (i > 0 or all(abs(x - k) > margin for k in rule.kinks))
+
+    n = operand_count(rule)
+    rest = [next((x for x in _CANDIDATES[i:] + _CANDIDATES[:i] if fits(i, x)), None) for i in range(1, n)]
+    if None in rest:
+        raise ValueError(f"{rule.title}: no candidate {_CANDIDATES} is inside operand {rest.index(None) + 2}'s domain")
+    points = []
+    for x in _CANDIDATES:
+        if fits(0, x):
+            try:
+                rule.compute(x, *rest)  # type: ignore[arg-type]
+            except (ArithmeticError, ValueError):
+                continue
+            points.append((x, *rest))
+    if not points:
+        raise ValueError(f"{rule.title}: no candidate {_CANDIDATES} is inside its first operand's domain")
+    return points  # type: ignore[return-value]
 
 
 @st.composite

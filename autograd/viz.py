@@ -164,7 +164,8 @@ def _too_many(count: int, o: _Options, what: str) -> None:
 
 def _step_grads(step: Step | None, nodes: Iterable[Value]) -> dict[Value, float]:
     """Every node's grad: as it stood after ``step`` (the root may be a part of its graph), else ``.grad``."""
-    grads = {n: n.grad for n in nodes}
+    # after backward(create_graph=True) a .grad is a Value: the picture shows its number
+    grads = {n: n.grad.data if isinstance(n.grad, Value) else n.grad for n in nodes}
     if step is not None:
         grads.update((n, g) for n, g in step.grads.items() if n in grads)
     return grads
