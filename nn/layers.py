@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.operand import Operand, evaluate
 from autograd.rule import RULES
 from autograd.value import Value, apply_rule
 
@@ -82,12 +83,12 @@ def _layer_activation(layer: Layer) -> str:
     return names.pop()
 
 
-def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
-    """``x`` (a sequence of numbers or Values; a bare number when ``nin == 1``) as ``nin`` Values.
+def as_inputs(x: Any, nin: int, who: str) -> list[Any]:
+    """``x`` (a sequence of numbers, Values or Duals; a bare number when ``nin == 1``) as ``nin`` operands.
 
     Numbers become input nodes labelled ``x1, x2, ...`` once, however many neurons read them.
     """
-    if isinstance(x, (Value, int, float, np.number)) and not isinstance(x, bool):
+    if isinstance(x, (Operand, int, float, np.number)) and not isinstance(x, bool):
         x = [x]
     try:
         values = list(x)
@@ -95,7 +96,11 @@ def as_inputs(x: Any, nin: int, who: str) -> list[Value]:
         raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}") from None
     if len(values) != nin:
         raise ValueError(f"{who} expects {nin} inputs, received {len(values)}")
-    return [v if isinstance(v, Value) else Value(v, label=f"x{i + 1}") for i, v in enumerate(values)]
+    inputs = [v if isinstance(v, Operand) else Value(v, label=f"x{i + 1}") for i, v in enumerate(values)]
+    top = max(inputs, key=lambda v: v.level)
+    if not isinstance(top, Value):  # a Dual among them (forward mode through the model): all lifted into its kind
+        inputs = [v if v is top else top._lift(v) for v in inputs]
+    return inputs
 
 
 class Neuron(Module):
@@ -131,16 +136,19 @@ class Neuron(Module):
 
     def forward(self, x: list[Value]) -> Value:
         """The output for inputs already checked by ``as_inputs``."""
-        # apply_rule directly: the inputs are Values already, so dot()'s generic lifting is not needed
-        z = apply_rule(DOT, (*self.w, *x)) + self.b
+        # Values (the usual case): apply_rule directly, as dot()'s generic lifting is not needed; Duals (forward
+        # mode through the model, all of one kind after as_inputs): evaluate, which lifts the weights into them
+        make = apply_rule if isinstance(x[0], Value) else evaluate
+        z = make(DOT, (*self.w, *x)) + self.b
         if self._rule is not None:  # a named activation: its node made directly, as dot's
-            out = apply_rule(self._rule, (z,) if self.alpha is None else (z, self.alpha))
+            out = make(self._rule, (z,) if self.alpha is None else (z, self.alpha))
         else:
             out = self._act(z) if self.alpha is None else self._act(z, self.alpha)
-            if not isinstance(out, Value):
+            if not isinstance(out, Operand):
                 raise TypeError(f"neuron {self.name}: the activation {self.activation!r} returned "
                                 f"{type(out).__name__} ({out!r}), not a Value")
-        out.label = self.name
+        if isinstance(out, Value):
+            out.label = self.name
         return out
 
     def named_parameters(self) -> list[tuple[str, Value]]:

@@ -22,8 +22,8 @@ from nn.cli import lecture_example
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
-INSTALL = ("the explorer's tests open its pages in a real Chromium: install Debian's `chromium` and `chromium-driver` "
-           "(apt-get install chromium chromium-driver) and the Python package `playwright` (pip install -e '.[test]'; "
+INSTALL = ("the explorer's tests open its pages in a real Chromium: install Debian's `chromium` "
+           "(apt-get install chromium) and the Python package `playwright` (pip install -e '.[test]'; "
            "never `playwright install`: the tests use the system Chromium at /usr/bin/chromium)")
 
 

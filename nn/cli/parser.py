@@ -20,17 +20,21 @@ from ..train import OPTIMIZERS
 from . import quiz
 from .commands import run_demo, run_graph, run_trace, run_train
 from .recipes import RECIPES
-from .words import ALLOWED, LECTURE, CommandError
+from .words import LECTURE, CommandError, allowed
 
-__all__ = ["main", "make_parser", "parse_arguments", "Parser", "UsageError", "SUBCOMMANDS", "VERSION", "FORMULA_HELP",
+__all__ = ["main", "make_parser", "parse_arguments", "Parser", "UsageError", "SUBCOMMANDS", "VERSION", "formula_help",
            "add_trace", "add_graph", "add_train", "add_demo"]
 
 VERSION = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 
 
-FORMULA_HELP = ("a formula such as \"tanh(w*x + b)\" (quoted), then NAME=VALUE for each variable. Allowed: "
-                f"{ALLOWED}. Without a formula: the lecture's f(x1, x2) = {LECTURE} at x1=1.5 x2=0.5. A formula may "
-                "start with '-'")
+def formula_help() -> str:
+    """The help of a FORMULA argument, with the rule table's functions as they are when the parser is built."""
+    return ("a formula such as \"tanh(w*x + b)\" (quoted), then NAME=VALUE for each variable. Allowed: "
+            f"{allowed()}. Without a formula: the lecture's f(x1, x2) = {LECTURE} at x1=1.5 x2=0.5. A formula may "
+            "start with '-'")
+
+
 OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?", re.DOTALL)  # what an unknown long option looks like
 
 
@@ -97,7 +101,7 @@ def add_trace(commands: Any) -> None:
         epilog=_examples("dualgrad trace                                   # the lecture's example",
                          f"dualgrad trace \"{LECTURE}\" x1=1.5 x2=0.5 --wrt x2",
                          "dualgrad trace \"-x*x + 2*x\" x=3 --markdown"))
-    trace.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
+    trace.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=formula_help())
     trace.add_argument("--wrt", metavar="NAME", help="the input of the forward table (default: the first variable)")
     trace.add_argument("--markdown", action="store_true", help="print the tables as markdown")
     trace.set_defaults(run=run_trace, formula=True)
@@ -115,7 +119,7 @@ def add_graph(commands: Any) -> None:
                          "dualgrad graph \"x1*x2 + exp(x1*x2)\" x1=1.5 x2=0.5 -o page.html  # step through it",
                          "dualgrad graph \"x1*x2 + exp(x1*x2)\" x1=1.5 x2=0.5 -o graph.dot  # no Graphviz needed",
                          "dualgrad graph \"sin(x)**2\" x=1 --no-grad                        # DOT text on stdout"))
-    graph.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=FORMULA_HELP)
+    graph.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE", help=formula_help())
     graph.add_argument("-o", "--output", metavar="FILE", help="the file to write (default: DOT text on stdout)")
     graph.add_argument("--no-grad", action="store_true", help="draw the data only, without backpropagating")
     graph.set_defaults(run=run_graph, formula=True)

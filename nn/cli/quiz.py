@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from autograd.exercises import LEVELS, FormulaExercise, exercise
 from autograd.formula import FormulaError, parse
 
-from .words import ALLOWED, CommandError, build
+from .words import CommandError, allowed, build
 
 __all__ = ["add_parser", "run", "read_number"]
 
@@ -44,7 +44,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "is generated from --level and --seed.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     quiz.add_argument("items", nargs="*", metavar="FORMULA NAME=VALUE",
-                      help=f"a formula (quoted) and a value for each of its variables. Allowed: {ALLOWED}. Without "
+                      help=f"a formula (quoted) and a value for each of its variables. Allowed: {allowed()}. Without "
                            "a formula, one is generated from --level and --seed")
     quiz.add_argument("--level", type=int, choices=sorted(LEVELS), metavar="N",
                       help="of a generated formula (default: 1): " + "; ".join(

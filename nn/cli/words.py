@@ -14,7 +14,7 @@ from autograd.functions import MANY, formula_functions
 from autograd.rule import RULES
 from autograd.value import Value, topological_order
 
-__all__ = ["CommandError", "ALLOWED", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "formula_in",
+__all__ = ["CommandError", "allowed", "LECTURE", "LECTURE_POINT", "lecture_example", "parse_assignments", "formula_in",
            "build", "leaves"]
 
 LECTURE = "x1*x2 + exp(x1*x2) - sin(x2)"
@@ -34,8 +34,10 @@ def _signature(name: str) -> str:
     return f"{name}({', '.join(names)})"
 
 
-ALLOWED = "numbers, variables, + - * / **, and the functions " + " ".join(map(_signature, formula_functions()))
-"""What a formula may contain, for the help texts: read off the parser's whitelist."""
+def allowed() -> str:
+    """What a formula may contain, for the help texts: read off the parser's whitelist when a parser is built, so a
+    rule defined after import is listed too."""
+    return "numbers, variables, + - * / **, and the functions " + " ".join(map(_signature, formula_functions()))
 
 
 class CommandError(Exception):

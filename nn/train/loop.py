@@ -40,7 +40,8 @@ def fit(model: Any, X: Any, y: Any, *, loss: str | Callable[[Any, Any], Any] = "
             0/1 for ``"bce"`` and ``"bce_logits"``; -1/+1 for ``"hinge"``; numbers (or rows) for ``"mse"``.
         loss: a loss of ``nn.losses`` or its name in ``losses.LOSSES`` (``"mse"``, ``"cross_entropy"``,
             ``"hinge"``, ``"bce"``, ``"bce_logits"``, ...), or a function ``(output, target) -> Value`` of one row.
-        optimizer: ``"sgd"``, ``"adagrad"``, ``"rmsprop"``, ``"adam"`` or an optimiser made on ``model.parameters()``.
+        optimizer: the name of any optimiser of ``nn.optim`` (the keys of ``OPTIMIZERS``: ``"sgd"``, ``"adam"``,
+            ``"adamw"``, ...) or an optimiser made on ``model.parameters()``.
         epochs: passes over the data.
         batch_size: rows per step (``None``: the whole data set, one step per epoch).
         lr: learning rate for an optimiser given by name (default ``DEFAULT_LR``).
