@@ -44,7 +44,7 @@ class ReverseRow(NamedTuple):
     label: str
 
 
-MAX_PAD = 48
+MAX_PAD = 64
 """Text tables pad a column to its widest cell of at most this many characters; a longer cell is printed
 whole and pushes the rest of its row right, so a huge table prints in time and space linear in its size."""
 
