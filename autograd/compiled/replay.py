@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backprop import GradientNotFinite
 from ..finite import check_number
 from ..rule import CONSTANT, RULES
 from ..value import Value
@@ -208,9 +209,11 @@ class CompiledGraph:
 
     # ---- backward --------------------------------------------------------------------------------
 
-    def _backward(self, V: np.ndarray, U: np.ndarray, seed: float, careful: bool,
-                  inputs: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Every node's adjoint (those that lead to a parameter, or also to an input if ``inputs``)."""
+    def _backward(self, V: np.ndarray, U: np.ndarray, seed: float, careful: bool, inputs: bool,
+                  first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Every node's adjoint (those that lead to a parameter, or also to an input if ``inputs``). ``careful``:
+        the second pass after a non-finite gradient, which skips zero adjoints as backward() does and refuses
+        the first contribution that is still not finite."""
         V_bar, U_bar = self._tables(V.shape[1])[1], np.zeros_like(U)
         V_bar.fill(0.0)
         is_lane, r = self._outputs[0]
@@ -225,9 +228,15 @@ class CompiledGraph:
                 out_bar = (V_bar if step.lane else U_bar)[step.rows]
                 if step.dense:
                     X = step.inputs.read(V, U, True)
-                    step.weights.add(U_bar, out_bar @ X.T)  # summed over the lanes by the product itself
+                    dW = out_bar @ X.T  # summed over the lanes by the product itself
+                    if careful:
+                        self._refuse_non_finite(step, "its weights", dW, first)
+                    step.weights.add(U_bar, dW)
                     if step.inputs.to_params or inputs and step.inputs.to_inputs:
-                        step.inputs.add(V_bar, U_bar, step.weights.read(U).T @ out_bar, True)
+                        dX = step.weights.read(U).T @ out_bar
+                        if careful:
+                            self._refuse_non_finite(step, "its inputs", dX, first)
+                        step.inputs.add(V_bar, U_bar, dX, True)
                     continue
                 if step.stacked:
                     X = V[step.matrix]
@@ -236,6 +245,8 @@ class CompiledGraph:
                     else:  # d(w . x) = (x, w)
                         n = X.shape[1] // 2
                         contribution = out_bar[:, None, :] * np.concatenate([X[:, n:], X[:, :n]], axis=1)
+                    if careful:
+                        self._refuse_non_finite(step, "an operand", contribution, first)
                     if step.matrix_unique:
                         V_bar[step.matrix] += contribution
                     else:
@@ -244,7 +255,7 @@ class CompiledGraph:
                 xs = step.gather(V, U)
                 out = (V if step.lane else U)[step.rows]
                 partials = step.partials(out, xs)
-                for column, partial in zip(step.columns, partials):
+                for j, (column, partial) in enumerate(zip(step.columns, partials)):
                     if not (column.to_params or inputs and column.to_inputs):
                         continue
                     if type(partial) is float and partial == 1.0:
@@ -253,8 +264,20 @@ class CompiledGraph:
                         contribution = out_bar * partial
                         if careful:  # as backward(): a zero adjoint passes nothing on, not inf * 0 = NaN
                             contribution = np.where(out_bar == 0.0, 0.0, contribution)
+                            self._refuse_non_finite(step, f"its operand {j + 1}", contribution, first)
                     column.add(V_bar, U_bar, contribution, step.lane)
         return V_bar, U_bar
+
+    @staticmethod
+    def _refuse_non_finite(step: ArrayStep, operand: str, contribution: Any, first: int) -> None:
+        """As backward(): an adjoint contribution that is NaN or infinite is refused, naming the node."""
+        bad = ~np.isfinite(contribution)
+        if bad.any():
+            at = np.argwhere(bad)[0]
+            where = f"example {first + int(at[-1])} of the batch: " if step.lane and np.ndim(contribution) > 1 else ""
+            raise GradientNotFinite(f"{where}the node {step.rule.title} passes a non-finite adjoint to {operand}: the "
+                                    "derivative is not a finite number there (move the point away from the edge of "
+                                    "the domain)")
 
     def gradient(self, X: Any, weights: Any, scale: float = 1.0,
                  inputs: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -286,7 +309,10 @@ class CompiledGraph:
             V, U = self._forward(X[first:first + CHUNK], W, first)
             V_bar, U_bar = self._backward(V, U, scale, False, inputs)
             if not (np.isfinite(U_bar[:n]).all() and (not inputs or np.isfinite(V_bar[:self.n_inputs]).all())):
-                V_bar, U_bar = self._backward(V, U, scale, True, inputs)
+                V_bar, U_bar = self._backward(V, U, scale, True, inputs, first)
+                if not (np.isfinite(U_bar[:n]).all() and (not inputs or np.isfinite(V_bar[:self.n_inputs]).all())):
+                    raise GradientNotFinite("the gradient summed over the batch overflows: scale the loss or the "
+                                            "data down")
             dW += U_bar[:n]
             is_lane, r = self._outputs[0]
             outputs.append(V[r].copy() if is_lane else np.full(V.shape[1], U[r]))
