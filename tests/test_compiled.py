@@ -595,3 +595,38 @@ def test_half_sum_squares_reads_no_target_number_and_agrees_with_the_dynamic_eng
     assert_close(runs[1][0], runs[0][0], 1e-12)
     assert_close(runs[1][1], runs[0][1], 1e-12)
 
+
+
+@pytest.mark.parametrize("kind", ["nn.optim subclass with its own step", "an object with step and zero_grad"])
+def test_fit_compiled_with_an_optimiser_of_ones_own_goes_through_the_values(kind):
+    from nn import optim
+    from nn.train import fit
+
+    class Halving(optim.SGD):  # its own step: the array path (Optimizer.update) must not be used
+        def step(self):
+            for p in self.params:
+                p.data -= 0.5 * self.lr * p.grad
+
+    class Plain:
+        def __init__(self, params):
+            self.params = params
+
+        def zero_grad(self):
+            for p in self.params:
+                p.grad = 0.0
+
+        def step(self):
+            for p in self.params:
+                p.data -= 0.05 * p.grad
+
+    X, y = _rows_with_positive_first_feature()
+    runs = []
+    for compiled_ in (False, True):
+        model = MLP(2, [3, 1], activation="tanh", seed=4)
+        opt = Halving(model.parameters(), lr=0.1) if kind.startswith("nn.optim") else Plain(model.parameters())
+        history = fit(model, X, y, loss="mse", optimizer=opt, epochs=3, batch_size=3, l2=1e-2, progress=False,
+                      compiled=compiled_)
+        runs.append((history["loss"], [p.data for p in model.parameters()]))
+    assert_close(runs[1][0], runs[0][0], 1e-13)
+    assert_close(runs[1][1], runs[0][1], 1e-13)
+    assert runs[0][1] != [p.data for p in MLP(2, [3, 1], activation="tanh", seed=4).parameters()]  # it trained
