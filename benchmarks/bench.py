@@ -106,7 +106,9 @@ def median_time(function: Callable[[], Any], repeats: int, number: int = 1, coll
 def paired(functions: dict[str, Callable[[], Any]], repeats: int, number: int = 1,
            collector: bool = True) -> dict[str, float]:
     """``median_time`` of several functions, taking turns sample by sample (so a burst of load on a shared
-    machine slows each of them alike)."""
+    machine slows each of them alike). Each sample starts with one call that is not timed: after the full
+    collection the memory the other engine's garbage held is given back, and the first call would pay for
+    taking it again (with the collector paused, micrograd's cycles pile up until that collection)."""
     times: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeats):
         for name, function in functions.items():
@@ -114,6 +116,7 @@ def paired(functions: dict[str, Callable[[], Any]], repeats: int, number: int = 
             if not collector:
                 gc.disable()
             try:
+                function()
                 started = time.perf_counter()
                 for _ in range(number):
                     function()
