@@ -6,6 +6,10 @@ Adagrad, RMSprop, Adam, AdaMax, Nadam) is L2 regularisation: ``g = grad + weight
 update, so in an adaptive method the decay is divided by ``sqrt(v)`` like the gradient and shrinks weights
 with large gradients less. Decoupled (``AdamW``, Loshchilov & Hutter 2019) shrinks every weight by
 ``lr * weight_decay * p`` beside the update, apart from the gradient's scaling.
+
+Each update is written once, on whole arrays (``update(data, grad)``: every parameter at once, numpy rounding
+each operation as Python's floats do). ``step()`` reads the arrays from the Values and writes them back; a
+compiled fit keeps its parameters in arrays and calls ``update`` itself.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from autograd.finite import NotFinite
 from autograd.value import Value
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "AdaMax", "Nadam"]
@@ -74,16 +81,47 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = _number(value, "lr", 0.0, low_open=True)
 
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(len(self.params))
+
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
         for p in self.params:
             p.grad = 0.0
 
-    def _gradients(self) -> list[float]:
-        wd = self.weight_decay
-        return [p.grad + wd * p.data for p in self.params] if wd else [p.grad for p in self.params]
+    def step(self) -> None:
+        """One update of every parameter, from its ``.grad``."""
+        data = np.array([p.data for p in self.params], dtype=float)
+        new = self.update(data, np.array([p.grad for p in self.params], dtype=float))
+        for p, x in zip(self.params, new.tolist()):
+            p.data = x
 
-    def step(self) -> None:  # pragma: no cover - each optimiser defines it
+    def update(self, data: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """One step on arrays: the parameters' new numbers from their numbers and gradients (in ``params``
+        order); the optimiser's state advances. No Value is read or written.
+
+        Raises:
+            NotFinite: the update made a parameter NaN or infinite (the arrays given are left as they were).
+
+        >>> SGD([Value(0.0), Value(0.0)], lr=0.5).update(np.array([1.0, 2.0]), np.array([2.0, -2.0])).tolist()
+        [0.0, 3.0]
+        """
+        if self.weight_decay and self._coupled:
+            grad = grad + self.weight_decay * data
+        self.t += 1
+        with np.errstate(all="ignore"):  # a non-finite result is found and named below
+            new = self._update(data, grad)
+        if not np.isfinite(new).all():
+            i = int(np.flatnonzero(~np.isfinite(new))[0])
+            label = self.params[i].label
+            who = f"Value {label!r}.data" if label else f"Value.data (parameter {i})"
+            raise NotFinite(f"{who} needs a finite number, got {float(new[i])} ({type(self).__name__} step "
+                            f"{self.t}: it was {float(data[i])!r}, its gradient {float(grad[i])!r})")
+        return new
+
+    _coupled = True  # weight decay is added to the gradient (L2); AdamW decouples it
+
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:  # pragma: no cover - each optimiser defines it
         raise NotImplementedError
 
 
@@ -105,17 +143,14 @@ class SGD(Optimizer):
         if nesterov and not self.momentum:
             raise ValueError("nesterov=True needs momentum > 0")
         self.nesterov = bool(nesterov)
-        self.buffers = [0.0] * len(self.params)
+        self.buffers = self._zeros()
 
-    def step(self) -> None:
-        """One update of every parameter."""
-        self.t += 1
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         mu = self.momentum
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
-            if mu:
-                b = self.buffers[i] = mu * self.buffers[i] + g
-                g = g + mu * b if self.nesterov else b
-            p.data -= self.lr * g
+        if mu:
+            b = self.buffers = mu * self.buffers + g
+            g = g + mu * b if self.nesterov else b
+        return p - self.lr * g
 
 
 class Adagrad(Optimizer):
@@ -131,14 +166,11 @@ class Adagrad(Optimizer):
                  weight_decay: float = 0.0) -> None:
         super().__init__(params, lr, weight_decay)
         self.eps = _eps(eps)
-        self.sums = [0.0] * len(self.params)
+        self.sums = self._zeros()
 
-    def step(self) -> None:
-        """One update of every parameter."""
-        self.t += 1
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
-            s = self.sums[i] = self.sums[i] + g * g
-            p.data -= self.lr * g / (math.sqrt(s) + self.eps)
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        s = self.sums = self.sums + g * g
+        return p - self.lr * g / (np.sqrt(s) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -155,15 +187,12 @@ class RMSprop(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.alpha = _number(alpha, "alpha", 0.0, 1.0)
         self.eps = _eps(eps)
-        self.averages = [0.0] * len(self.params)
+        self.averages = self._zeros()
 
-    def step(self) -> None:
-        """One update of every parameter."""
-        self.t += 1
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         a = self.alpha
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
-            v = self.averages[i] = a * self.averages[i] + (1.0 - a) * g * g
-            p.data -= self.lr * g / (math.sqrt(v) + self.eps)
+        v = self.averages = a * self.averages + (1.0 - a) * g * g
+        return p - self.lr * g / (np.sqrt(v) + self.eps)
 
 
 class Adam(Optimizer):
@@ -182,18 +211,15 @@ class Adam(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.beta1, self.beta2 = _betas(betas)
         self.eps = _eps(eps)
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m = self._zeros()
+        self.v = self._zeros()
 
-    def step(self) -> None:
-        """One update of every parameter."""
-        self.t += 1
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.beta1, self.beta2
         correction1, correction2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
-            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            v = self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            p.data -= self.lr * (m / correction1) / (math.sqrt(v / correction2) + self.eps)
+        m = self.m = b1 * self.m + (1.0 - b1) * g
+        v = self.v = b2 * self.v + (1.0 - b2) * g * g
+        return p - self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)
 
 
 class AdamW(Adam):
@@ -211,18 +237,15 @@ class AdamW(Adam):
                  eps: float = 1e-8, weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def _gradients(self) -> list[float]:
-        return [p.grad for p in self.params]  # the decay is not part of the gradient here
+    _coupled = False  # the decay is not part of the gradient here
 
-    def step(self) -> None:
-        """One update of every parameter."""
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         shrink = self.lr * self.weight_decay
         if shrink >= 1.0:  # the factor 1 - shrink would zero or flip every weight
+            self.t -= 1  # no step was taken
             raise ValueError(f"AdamW: lr * weight_decay = {shrink:g} must be below 1 (lr={self.lr:g}, "
                              f"weight_decay={self.weight_decay:g}): lower one of them")
-        for p in self.params:
-            p.data -= shrink * p.data
-        super().step()
+        return super()._update(p - shrink * p, g)
 
 
 class AdaMax(Optimizer):
@@ -240,18 +263,15 @@ class AdaMax(Optimizer):
         super().__init__(params, lr, weight_decay)
         self.beta1, self.beta2 = _betas(betas)
         self.eps = _eps(eps)
-        self.m = [0.0] * len(self.params)
-        self.u = [0.0] * len(self.params)
+        self.m = self._zeros()
+        self.u = self._zeros()
 
-    def step(self) -> None:
-        """One update of every parameter."""
-        self.t += 1
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.beta1, self.beta2
         step_size = self.lr / (1.0 - b1 ** self.t)
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
-            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            u = self.u[i] = max(b2 * self.u[i], abs(g) + self.eps)
-            p.data -= step_size * m / u
+        m = self.m = b1 * self.m + (1.0 - b1) * g
+        u = self.u = np.maximum(b2 * self.u, np.abs(g) + self.eps)
+        return p - step_size * m / u
 
 
 class Nadam(Optimizer):
@@ -274,22 +294,19 @@ class Nadam(Optimizer):
         self.eps = _eps(eps)
         self.momentum_decay = _number(momentum_decay, "momentum_decay", 0.0)
         self.mu_product = 1.0  # mu_1 mu_2 ... mu_t
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m = self._zeros()
+        self.v = self._zeros()
 
     def _mu(self, t: int) -> float:
         return self.beta1 * (1.0 - 0.5 * 0.96 ** (t * self.momentum_decay))
 
-    def step(self) -> None:
-        """One update of every parameter."""
-        self.t += 1
+    def _update(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
         b1, b2 = self.beta1, self.beta2
         mu, mu_next = self._mu(self.t), self._mu(self.t + 1)
         self.mu_product *= mu
         gradient_weight = (1.0 - mu) / (1.0 - self.mu_product)
         momentum_weight = mu_next / (1.0 - self.mu_product * mu_next)
         correction2 = 1.0 - b2 ** self.t
-        for i, (p, g) in enumerate(zip(self.params, self._gradients())):
-            m = self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            v = self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            p.data -= self.lr * (momentum_weight * m + gradient_weight * g) / (math.sqrt(v / correction2) + self.eps)
+        m = self.m = b1 * self.m + (1.0 - b1) * g
+        v = self.v = b2 * self.v + (1.0 - b2) * g * g
+        return p - self.lr * (momentum_weight * m + gradient_weight * g) / (np.sqrt(v / correction2) + self.eps)

@@ -331,3 +331,68 @@ BAD = [
 def test_bad_arguments_are_refused(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+# ---- the update on whole arrays (what a compiled fit calls) against the per-parameter loop -------------------
+
+def per_parameter(update, data, grads):
+    """The update equations run parameter by parameter on plain floats: ``grads[t]`` is step t+1's gradient."""
+    p, states, points = list(data), [{} for _ in data], []
+    for t, g in enumerate(grads, 1):
+        p = [update(t, p[i], g[i], states[i]) for i in range(len(p))]
+        points.append(p)
+    return points
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_update_on_arrays_equals_the_per_parameter_loop_and_step(name):
+    import numpy as np
+
+    make, update = CASES[name]
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=40)
+    grads = [rng.normal(size=40) * scale for scale in (1.0, 3.0, 0.01, 0.0, 2.0)]  # a zero gradient too
+    # through arrays: update(data, grad), no Value read or written
+    values = [Value(float(x)) for x in data]
+    opt = make(values)
+    current, got = data.copy(), []
+    for g in grads:
+        current = opt.update(current, g)
+        got.append(current.tolist())
+    assert [v.data for v in values] == data.tolist()  # the Values were not touched
+    expected = per_parameter(update, data.tolist(), [g.tolist() for g in grads])
+    for a, b in zip(got, expected):
+        assert a == pytest.approx(b, rel=1e-13, abs=1e-15)
+    # through the Values: step() gives the same numbers as update(), bit for bit
+    values = [Value(float(x)) for x in data]
+    opt = make(values)
+    for g, want in zip(grads, got):
+        for v, gi in zip(values, g.tolist()):
+            v.grad = gi
+        opt.step()
+        assert [v.data for v in values] == want
+
+
+def test_an_update_that_overflows_names_the_parameter_and_leaves_the_arrays():
+    import numpy as np
+
+    w = [Value(1.0, label="w1"), Value(2.0, label="w2")]
+    opt = optim.SGD(w, lr=1e308)
+    data = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"Value 'w2'.data needs a finite number, got -inf \(SGD step 1: it was 2.0, "
+                                         r"its gradient 10.0\)"):
+        opt.update(data, np.array([0.5, 10.0]))
+    assert data.tolist() == [1.0, 2.0]
+    w[0].grad, w[1].grad = 0.5, 10.0
+    with pytest.raises(ValueError, match="Value 'w2'.data needs a finite number"):
+        opt.step()
+    assert [p.data for p in w] == [1.0, 2.0]  # no parameter half-updated
+
+
+def test_a_refused_adamw_step_is_not_counted():
+    w = Value(1.0)
+    opt = optim.AdamW([w], lr=2.0, weight_decay=0.5)
+    w.grad = 1.0
+    with pytest.raises(ValueError, match="must be below 1"):
+        opt.step()
+    assert opt.t == 0

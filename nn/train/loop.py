@@ -20,7 +20,7 @@ from ..checks import count
 from .history import History
 from .metrics import class_labels
 from .plan import Metric, Plan, make_plan
-from .step import TrainingDiverged, learning_rate, train_step
+from .step import TrainingDiverged, learning_rate
 
 __all__ = ["fit"]
 
@@ -106,10 +106,13 @@ def _snapshot(history: History, epoch: int, model: Any, plan: Plan) -> None:
 def _epoch(plan: Plan, epoch: int, batches: list[np.ndarray], bar: Any) -> tuple[dict[str, float], float]:
     """One pass over the batches: the epoch's mean objective and metrics, and the seconds its steps took."""
     started, total = time.perf_counter(), 0.0
-    for step, chosen in enumerate(batches, 1):
-        total += _guarded(plan, epoch, step, [plan.rows[i] for i in chosen], [plan.targets[i] for i in chosen])
-        bar.set_postfix(loss=f"{total / step:.4g}", refresh=False)
-        bar.update()
+    try:
+        for step, chosen in enumerate(batches, 1):
+            total += _guarded(plan, epoch, step, chosen)
+            bar.set_postfix(loss=f"{total / step:.4g}", refresh=False)
+            bar.update()
+    finally:
+        plan.path.settle()  # the model's Values get the trained numbers (also when a step failed)
     seconds = time.perf_counter() - started
     values = {"loss": total / len(batches)}
     if plan.metrics:
@@ -123,8 +126,8 @@ def _epoch(plan: Plan, epoch: int, batches: list[np.ndarray], bar: Any) -> tuple
     return values, seconds
 
 
-def _guarded(plan: Plan, epoch: int, step: int, rows: list[Any], targets: list[Any]) -> float:
-    """``train_step`` on one batch, the garbage collector paused; its errors re-raised with the epoch and step."""
+def _guarded(plan: Plan, epoch: int, step: int, chosen: np.ndarray) -> float:
+    """The path's step on the rows ``chosen``, the collector paused; its errors re-raised with the epoch and step."""
     where = f"epoch {epoch}, step {step}"
     # The cyclic collector is paused during a step: it would rescan the growing graph's Values many times for
     # nothing, since a graph holds no reference cycles (nodes point to parents only) and reference counting
@@ -133,7 +136,7 @@ def _guarded(plan: Plan, epoch: int, step: int, rows: list[Any], targets: list[A
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return train_step(plan.path.objective, rows, targets, plan.optimizer, plan.params, plan.l2)
+        return plan.path.step(chosen)
     except (FloatingPointError, OverflowError) as error:
         updated = epoch > 1 or step > 1 or not all(math.isfinite(p.data) for p in plan.params)
         hint = "try a smaller learning rate" if updated else "at the initial weights: check the scale of X and y"

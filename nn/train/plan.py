@@ -8,19 +8,19 @@ set's loss are computed, dynamically or by the compiled replay.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from autograd.compiled import CompiledLoss, compile_loss
+from autograd.compiled import compile_loss
 from autograd.finite import check_number
 from autograd.value import Value
 
 from .. import losses, optim
 from .metrics import accuracy, as_rows, compile_scores, predict_scores, scores_of
-from .step import Objective, dynamic_objective, learning_rate
+from .step import ArrayTraining, dynamic_objective, learning_rate, train_step
 
 __all__ = ["Plan", "TrainingPath", "make_plan", "OPTIMIZERS", "DEFAULT_LR"]
 
@@ -36,11 +36,14 @@ DEFAULT_LR = {"sgd": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01, "adamw"
 
 @dataclass
 class TrainingPath:
-    """How one path (dynamic or compiled) computes a batch's objective, the model's scores, and a data set's loss."""
+    """How one path (dynamic or compiled) takes a training step on the rows ``chosen`` (returning the batch's
+    objective), scores the model, and measures a data set's loss; ``settle()`` brings the model's Values up to
+    date (the compiled path keeps its parameters in arrays between steps) and runs after every epoch."""
 
-    objective: Objective
+    step: Callable[[np.ndarray], float]
     scores: Callable[[list[list[float]]], np.ndarray]
     evaluate: Evaluate
+    settle: Callable[[], None] = lambda: None
 
 
 @dataclass
@@ -77,36 +80,57 @@ def make_plan(model: Any, X: Any, y: Any, loss: losses.Loss, optimizer: Any, lr:
     threshold = loss.threshold if threshold is None else check_number(threshold, "threshold")
     checked = None if validation is None else _validation(validation, loss, outputs)
     chosen = _metrics(metrics)
-    path = _compiled_path(model, loss, rows, bool(chosen) or checked is not None) if compiled else \
-        _dynamic_path(model, loss)
+    if compiled:
+        path = _compiled_path(model, loss, rows, targets, opt, params, l2, bool(chosen) or checked is not None)
+    else:
+        path = _dynamic_path(model, loss, rows, targets, opt, params, l2)
     return Plan(params, opt, rows, targets, labels, l2, lr_schedule, chosen, checked, threshold, path)
 
 
-def _dynamic_path(model: Any, loss: losses.Loss) -> TrainingPath:
+def _dynamic_path(model: Any, loss: losses.Loss, rows: list[list[float]], targets: list[Any], opt: Any,
+                  params: list[Value], l2: float) -> TrainingPath:
+    objective = dynamic_objective(model, loss)
+
+    def step(chosen: np.ndarray) -> float:
+        return train_step(objective, [rows[i] for i in chosen], [targets[i] for i in chosen], opt, params, l2)
+
     def evaluate(rows: list[list[float]], targets: list[Any]) -> tuple[np.ndarray, float]:
         outputs = [model(row) for row in rows]
         total = math.fsum(float(loss(out, t).data) for out, t in zip(outputs, targets))
         return scores_of(outputs), total / len(rows)
 
-    return TrainingPath(dynamic_objective(model, loss), lambda rows: predict_scores(model, rows), evaluate)
+    return TrainingPath(step, lambda rows: predict_scores(model, rows), evaluate)
 
 
-def _compiled_path(model: Any, loss: losses.Loss, rows: list[list[float]], scored: bool) -> TrainingPath:
+def _compiled_path(model: Any, loss: losses.Loss, rows: list[list[float]], targets: list[Any], opt: Any,
+                   params: list[Value], l2: float, scored: bool) -> TrainingPath:
     """The compiled path: ``compile_loss`` at the first batch (inside step 1, so that its errors name the epoch
-    and step as the dynamic path's do), replays after; scores by ``compile_scores``."""
-    compiled: list[CompiledLoss] = []
+    and step as the dynamic path's do), replays after; the parameters in arrays between steps (``ArrayTraining``)
+    for nn.optim's optimisers; scores by ``compile_scores``."""
+    state: dict[str, Any] = {}
 
-    def objective(batch: Sequence[Any], targets: Sequence[Any]) -> float:
-        if not compiled:
-            compiled.append(compile_loss(model, loss, batch, targets))
-        return compiled[0].value_and_grad(batch, targets)
+    def step(chosen: np.ndarray) -> float:
+        if not state:
+            first = [rows[i] for i in chosen], [targets[i] for i in chosen]
+            state["loss"] = compile_loss(model, loss, *first)
+            state["inputs"] = state["loss"].inputs(rows, targets)  # features then target row, every row
+            if ArrayTraining.applies(opt, params):
+                state["arrays"] = ArrayTraining(state["loss"], opt, params, l2)
+        if "arrays" in state:
+            return state["arrays"].step(state["inputs"][chosen])  # type: ignore[no-any-return]
+        return train_step(state["loss"].value_and_grad, [rows[i] for i in chosen], [targets[i] for i in chosen],
+                          opt, params, l2)
+
+    def settle() -> None:
+        if "arrays" in state:
+            state["arrays"].settle()
 
     scores = compile_scores(model, rows) if scored else (lambda X: predict_scores(model, X))  # the latter unused
 
     def evaluate(rows: list[list[float]], targets: list[Any]) -> tuple[np.ndarray, float]:
-        return scores(rows), math.fsum(compiled[0].losses(rows, targets).tolist()) / len(rows)
+        return scores(rows), math.fsum(state["loss"].losses(rows, targets).tolist()) / len(rows)
 
-    return TrainingPath(objective, scores, evaluate)
+    return TrainingPath(step, scores, evaluate, settle)
 
 
 def _optimizer(optimizer: Any, params: list[Value], lr: float | None) -> Any:
