@@ -75,7 +75,8 @@ def compile_scores(model: Any, examples: Any) -> Callable[[Any], np.ndarray]:
 
     Args:
         model: a Module.
-        examples: a few rows of features to trace on (``compile_graph`` traces the first, second and last).
+        examples: rows of features; ``compile_graph`` traces the graph once, on the first row, and refuses a graph
+            that reads the numbers of a row while it is traced.
 
     Returns:
         ``X -> scores``, as ``predict_scores(model, X)``.
