@@ -19,7 +19,7 @@ from typing import Any
 
 from . import backprop, ops  # noqa: F401  (ops: the built-in rows exist before Value gets its methods)
 from .backprop import LARGE
-from .finite import ARITHMETIC_ERRORS, check_number, is_number
+from .finite import ARITHMETIC_ERRORS, check_number, is_number, refuse_array
 from .operand import Operand, kind
 from .rule import CONSTANT, Rule
 
@@ -270,7 +270,10 @@ def _operand(other: Any, cls: type) -> Any:
     ``NotImplemented`` for the rest (a Dual, or a higher kind of Value, then does the operation)."""
     if isinstance(other, Value):
         return other if other.level <= cls.level else NotImplemented  # type: ignore[attr-defined]
-    return _constant(other) if is_number(other) else NotImplemented
+    if is_number(other):
+        return _constant(other)
+    refuse_array(other, "Value")
+    return NotImplemented
 
 
 def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
