@@ -385,3 +385,28 @@ def _chain(x, depth):
     for _ in range(depth):
         x = x + 0.0
     return x
+
+
+# ---- preprocessing at the edge of the floats ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale, expected", [("standardize", [1.0, -1.0]), ("minmax_scale", [1.0, 0.0])])
+def test_scaling_plus_minus_1_7e308_is_exact_and_warns_nothing(scale, expected):
+    # mean 0 and std 1.7e308 (standardize), min -1.7e308 and range 3.4e308 (minmax): the naive forms overflow
+    import warnings
+
+    from nn import data
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(data, scale)(np.array([[1.7e308], [-1.7e308]]))
+    assert out[:, 0].tolist() == expected
+
+
+def test_one_hot_of_a_huge_label_is_refused_before_allocating():
+    from nn import data
+
+    with pytest.raises(ValueError, match=r"one_hot: 1 label\(s\) x 1000000000001 classes would take 7,450.6 GiB"):
+        data.one_hot([10 ** 12])
+    with pytest.raises(ValueError, match="one_hot: label 1e\\+300 is too large for a class number"):
+        data.one_hot([1e300])

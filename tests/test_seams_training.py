@@ -207,3 +207,18 @@ def test_a_loss_function_is_trained_like_its_named_twin(gate):
     by_name, _ = _fit(X, y, loss="bce_logits", shuffle=False)
     by_function, _ = _fit(X, y, loss=losses.binary_cross_entropy_with_logits, shuffle=False)
     assert _weights(by_function) == _weights(by_name)
+
+
+def test_the_command_line_refuses_a_negative_seed_naming_it(capsys):
+    from nn.cli.parser import main
+
+    assert main(["train", "moons", "--seed", "-1"]) == 2  # a usage error, before anything is trained
+    assert "--seed: a seed is a whole number >= 0, got '-1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("optimizer", [optim.Adam, optim.RMSprop, optim.Adagrad, optim.AdamW, optim.AdaMax,
+                                       optim.Nadam])
+@pytest.mark.parametrize("eps", [0.0, -1e-8, math.nan])
+def test_an_optimiser_eps_that_could_divide_by_zero_is_refused_naming_eps(optimizer, eps):
+    with pytest.raises(ValueError, match="eps must be in"):
+        optimizer(MLP(2, [1], seed=0).parameters(), lr=0.01, eps=eps)
