@@ -44,6 +44,9 @@ def numerical_grad(f: Callable[..., Any], *xs: float, eps: float = 1e-6) -> tupl
         h = eps * max(1.0, abs(x))
         up, down = list(point), list(point)
         up[i], down[i] = x + h, x - h
+        if up[i] == down[i]:  # h is below x's last digit: the difference would divide by zero
+            raise ValueError(f"numerical_grad eps={eps!r} is lost in rounding at argument {i + 1} = {x!r} "
+                             "(x + h == x); use eps of 1e-8 or more")
         result.append((_evaluate(f, up) - _evaluate(f, down)) / (up[i] - down[i]))
     return tuple(result)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from itertools import count
 from typing import Any
 
-from .finite import check_number, is_number
+from .finite import check_number, is_number, refuse_array
 from .operand import Operand, evaluate, kind
 from .rule import Rule
 
@@ -110,11 +110,13 @@ class Dual(Operand):
         # apply_rule sorts out the tags: an operand that is not a Dual of the highest tag is a constant there
         def forward(self: Dual, other: Any) -> Any:
             if not (isinstance(other, Operand) or is_number(other)):
+                refuse_array(other, "Dual")
                 return NotImplemented
             return apply_rule(rule, (self, other))
 
         def reflected(self: Dual, other: Any) -> Any:
             if not (isinstance(other, Operand) or is_number(other)):
+                refuse_array(other, "Dual")
                 return NotImplemented
             return apply_rule(rule, (other, self))
 
@@ -133,7 +135,8 @@ def apply_rule(rule: Rule, args: tuple[Any, ...]) -> Dual:
     primals, tangents = [], []
     for a in args:
         inside = isinstance(a, Dual) and a.tag == tag
-        primals.append(a.primal if inside else a)
+        # a number operand as a float: a numpy scalar or 0-d array would make numpy tangents
+        primals.append(a.primal if inside else a if isinstance(a, Operand) else check_number(a, rule.title))
         tangents.append(a.tangent if inside else 0.0)
     out = evaluate(rule, tuple(primals))
     total = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-__all__ = ["check_number", "is_number", "NotFinite", "ARITHMETIC_ERRORS"]
+__all__ = ["check_number", "is_number", "refuse_array", "NotFinite", "ARITHMETIC_ERRORS"]
 
 # What a rule's float function raises outside its domain; the engine reports each as the rule's own error.
 ARITHMETIC_ERRORS = (ValueError, ArithmeticError)
@@ -16,8 +16,23 @@ class NotFinite(ValueError):
 
 
 def is_number(x: Any) -> bool:
-    """True for a plain real number (int, float, numpy scalar; not a bool): what becomes a constant."""
-    return type(x) is float or type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+    """True for a plain real number (int, float, numpy scalar or 0-d array; not a bool): what becomes a constant."""
+    return type(x) is float or type(x) is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)) or (
+        _zero_dimensional(x))
+
+
+def _zero_dimensional(x: Any) -> bool:
+    """A numpy 0-d array of integers or floats (``np.array(3.)``): one number, as PyTorch takes it."""
+    return getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "") in ("i", "u", "f")
+
+
+def refuse_array(x: Any, kind: str) -> None:
+    """A ``TypeError`` if ``x`` is an array (it has a ``shape``) met as an operand of a ``kind`` (Value, Dual):
+    numpy's own message would name neither ("Concatenation operation is not implemented")."""
+    shape = getattr(x, "shape", None)
+    if shape is not None and shape != ():
+        raise TypeError(f"a {kind} holds one number and does not combine with an array ({type(x).__name__} of "
+                        f"shape {tuple(shape)}): loop over its elements, or make a list of {kind}s")
 
 
 def check_number(x: Any, who: str) -> float:
@@ -31,6 +46,8 @@ def check_number(x: Any, who: str) -> float:
     autograd.finite.NotFinite: lr needs a finite number, got nan
     """
     if type(x) is not float:
+        if _zero_dimensional(x):
+            x = x.item()
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             hint = ""
             if hasattr(x, "grad") and hasattr(x, "data"):

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import backprop, ops  # noqa: F401  (ops: the built-in rows exist before Value gets its methods)
 from .backprop import LARGE
-from .finite import ARITHMETIC_ERRORS, check_number, is_number
+from .finite import ARITHMETIC_ERRORS, check_number, is_number, refuse_array
 from .operand import Operand, kind
 from .rule import CONSTANT, Rule
 
@@ -270,7 +270,10 @@ def _operand(other: Any, cls: type) -> Any:
     ``NotImplemented`` for the rest (a Dual, or a higher kind of Value, then does the operation)."""
     if isinstance(other, Value):
         return other if other.level <= cls.level else NotImplemented  # type: ignore[attr-defined]
-    return _constant(other) if is_number(other) else NotImplemented
+    if is_number(other):
+        return _constant(other)
+    refuse_array(other, "Value")
+    return NotImplemented
 
 
 def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
@@ -333,22 +336,34 @@ def _number(other: Any) -> Any:
 
 
 def _flatten(root: Value) -> tuple[Any, ...]:
-    """The graph of ``root`` as flat rows (no nested Values, so pickling never recurses)."""
-    order = topological_order(root)
-    where = {node: i for i, node in enumerate(order)}
-    rows = [(type(n), n._data, n.grad if not isinstance(n.grad, Value) else 0.0, n.label, n.rule,
+    """The graph of ``root`` as flat rows (no nested Values, so pickling never recurses). A ``.grad`` that is a
+    Value (``backward(create_graph=True)``) is a graph too: its nodes join the rows and the grad is their index."""
+    order: list[Value] = []
+    where: dict[Value, int] = {}
+    pending = [root]
+    while pending:
+        for n in topological_order(pending.pop()):
+            if n not in where:
+                where[n] = len(order)
+                order.append(n)
+                if isinstance(n.grad, Value) and n.grad not in where:
+                    pending.append(n.grad)
+    rows = [(type(n), n._data, n.grad if not isinstance(n.grad, Value) else None, n.label, n.rule,
              tuple(where[p] for p in n.parents), n.partials if not any(isinstance(p, Value) for p in n.partials)
              else ()) for n in order]
-    return (rows,)
+    grads = tuple((where[n], where[n.grad]) for n in order if isinstance(n.grad, Value))
+    return (rows, where[root], grads)
 
 
-def _rebuild(rows: list[tuple[Any, ...]]) -> Value:
+def _rebuild(rows: list[tuple[Any, ...]], root: int = -1, grads: tuple[tuple[int, int], ...] = ()) -> Value:
     nodes: list[Value] = []
     for cls, data, grad, label, rule, parents, partials in rows:
         node = _node(cls, data, rule, tuple(nodes[i] for i in parents), partials)
         node.grad, node.label = grad, label
         nodes.append(node)
-    return nodes[-1]
+    for i, j in grads:
+        nodes[i].grad = nodes[j]
+    return nodes[root]
 
 
 kind(Value)  # now that its factories exist: every rule of the table becomes a method

@@ -27,9 +27,18 @@ from . import activations, torch_bridge
 from .checks import check_seed, count
 from .module import Module
 
-__all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs"]
+__all__ = ["Neuron", "Layer", "MLP", "init_bound", "make_rng", "as_inputs", "MAX_WEIGHTS"]
 
 DOT = RULES["dot"]
+MAX_WEIGHTS = 10 ** 7
+"""The most weights one layer may have: each is a Value (about 100 bytes) and is read once per example, so 1e7
+already takes a gigabyte; a size beyond it is a typo (``MLP(10**18, [2])`` would try for ever)."""
+
+
+def _check_size(nin: int, nout: int, who: str) -> None:
+    if nin * nout > MAX_WEIGHTS:
+        raise ValueError(f"{who}: {nin:,} inputs x {nout:,} outputs = {nin * nout:,} weights, over the limit of "
+                         f"{MAX_WEIGHTS:,} Values (nn.layers.MAX_WEIGHTS); for a network this big use to_torch()")
 Activation = str | Callable[..., Any] | None
 
 
@@ -121,6 +130,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: Activation = "relu", seed: int | random.Random | None = None,
                  init: str | float = "auto", name: str = "N1") -> None:
         self.nin = count(nin, "nin")
+        _check_size(self.nin, 1, f"neuron {name}")
         self.activation, self._act = _activation(activation)
         self._rule = activations.rule_of(self.activation) if isinstance(activation, str) else None
         bound = init_bound(init, self.activation, self.nin, 1)
@@ -186,6 +196,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: Activation = "relu",
                  seed: int | random.Random | None = None, init: str | float = "auto", name: str = "L1") -> None:
         self.nin, self.nout = count(nin, "nin"), count(nout, "nout")
+        _check_size(self.nin, self.nout, f"layer {name}")
         self.activation = _activation(activation)[0]
         bound = init_bound(init, self.activation, self.nin, self.nout)
         rng = make_rng(seed)
@@ -240,6 +251,8 @@ class MLP(Module):
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [count(nin, "nin")] + [count(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+        for i in range(len(nouts)):  # every layer before any is built
+            _check_size(sizes[i], sizes[i + 1], f"MLP layer {i + 1}")
         _activation(activation)  # checked even when there is no hidden layer to use it
         rng = make_rng(seed)
         last = len(nouts) - 1

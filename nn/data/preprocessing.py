@@ -31,7 +31,10 @@ def generator(seed: Any, who: str = "seed") -> np.random.Generator:
 
 
 def _matrix(X: Any, who: str) -> np.ndarray:
-    array = np.asarray(X, dtype=float)
+    try:
+        array = np.asarray(X, dtype=float)
+    except (TypeError, ValueError, OverflowError) as error:  # numpy's message names neither the function nor X
+        raise type(error)(f"{who}: expected an array of real numbers (rows, features), {error}") from None
     if array.ndim not in (1, 2) or array.size == 0:
         raise ValueError(f"{who}: expected a non-empty 1-D or 2-D array, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
@@ -129,12 +132,17 @@ def standardize(X: Any, mean: Any = None, std: Any = None, axis: int | None = 0)
 
 
 def _labels(y: Any, who: str) -> np.ndarray:
-    array = np.asarray(y)
+    try:
+        array = np.asarray(y)
+    except (TypeError, ValueError) as error:  # ragged rows: numpy's message names neither the function nor y
+        raise ValueError(f"{who}: labels must be a 1-D list of class numbers, {error}") from None
     if array.ndim != 1:
         raise ValueError(f"{who}: labels must be 1-D, got shape {array.shape}")
     if array.dtype.kind not in "iu":
         if array.dtype.kind != "f" or not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
             raise ValueError(f"{who}: labels must be whole numbers, got dtype {array.dtype}")
+        if np.any(np.abs(array) >= 2.0 ** 62):  # the cast below would wrap round (1e300 -> a negative label)
+            raise ValueError(f"{who}: label {array[np.abs(array) >= 2.0 ** 62][0]:g} is too large for a class number")
         array = array.astype(np.int64)
     return array
 

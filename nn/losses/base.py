@@ -148,9 +148,9 @@ class Loss:
             raise ValueError(f"{self.name}: needs at least one prediction")
         if len(preds) != len(ts):
             raise ValueError(f"{self.name}: {len(preds)} predictions but {len(ts)} targets")
-        for p in preds:
-            if not isinstance(p, Operand):
-                check_number(p, f"{self.name} prediction")
+        # a number prediction becomes a Value, so the loss is computed by the engine's checked operations (on
+        # floats (0 - 1e200) ** 2 was a bare OverflowError, and on numpy scalars an infinity with a warning)
+        preds = [p if isinstance(p, Operand) else Value(check_number(p, f"{self.name} prediction")) for p in preds]
         ts = [t if isinstance(t, Operand) else check_number(t, f"{self.name} target") for t in ts]
         if self.why and not is_tracing():  # while compiling, the numbers of Value targets are the data: not read
             numbers = [float(t) for t in ts]

@@ -20,7 +20,7 @@ __all__ = ["cross_entropy", "CrossEntropy"]
 
 
 def _is_row(x: Any) -> bool:
-    return isinstance(x, (list, tuple, np.ndarray))
+    return isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim > 0)  # np.array(3.) is a number
 
 
 class CrossEntropy(Loss):

@@ -74,6 +74,9 @@ def fit(model: Any, X: Any, y: Any, *, loss: str | Callable[[Any, Any], Any] = "
     """
     plan = make_plan(model, X, y, losses.get(loss), optimizer, lr, l2, lr_schedule, metrics, validation, threshold,
                  compiled)
+    if plan.validation is not None and len(plan.validation[0][0]) != len(plan.rows[0]):  # else found after epoch 1
+        raise ValueError(f"validation X has {len(plan.validation[0][0])} features per row but X has "
+                         f"{len(plan.rows[0])}: score the model on rows like those it trains on")
     epochs = count(epochs, "epochs")
     size = len(plan.rows) if batch_size is None else count(batch_size, "batch_size")
     record = None if record is None else count(record, "record")
