@@ -89,6 +89,8 @@ def _pow_partials(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     if _number(x) == 0:  # the limits as x -> 0+, PyTorch's choice: y x^(y-1) is inf, 1 or 0; x^y log x is 0
         # y x^(y-1) written out (not y out / x): on Values and Duals it is differentiated again
         return (math.inf if 0 < y < 1 else (0.0 if _number(y) == 0 else y * x ** (y - 1.0)), 0.0)
+    if _number(y) >= 1 and -1 < _number(x) < 1:  # y x^(y-1) is at most y here: exact where out underflows
+        return (y * x ** (y - 1.0), out * log(x))
     return (y * out / x, out * log(x))  # y out / x = y x^(y-1), without a power that could overflow
 
 
@@ -99,10 +101,11 @@ def _pow_array(x: Any, y: Any) -> Any:
 
 
 def _pow_array_partials(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         at_zero = np.where((y > 0) & (y < 1), np.inf, np.where(y == 1, 1.0, 0.0))
-        return (np.where(x == 0, at_zero, y * out / np.where(x == 0, 1.0, x)),
-                np.where(x == 0, 0.0, out * np.log(np.where(x == 0, 1.0, x))))
+        small = (y >= 1) & (x < 1)  # as the float form: y x^(y-1) where x^y may underflow
+        by_x = np.where(small, y * np.power(x, y - 1.0), y * out / np.where(x == 0, 1.0, x))
+        return (np.where(x == 0, at_zero, by_x), np.where(x == 0, 0.0, out * np.log(np.where(x == 0, 1.0, x))))
 
 
 defrule(Rule("pow", 2, _pow, _pow_partials, notation=("{y} {out} / {x}", "{out} log({x})"),
@@ -134,8 +137,11 @@ def _power_partials(out: Any, x: Any, c: float) -> tuple[Any]:
 def _power_array_partials(out: Any, x: Any, c: float) -> tuple[Any]:
     if c == 0:
         return (np.zeros_like(x),)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (np.where(x == 0, math.inf if c < 1 else float(c == 1), c * out / np.where(x == 0, 1.0, x)),)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        by_out = c * out / np.where(x == 0, 1.0, x)
+        if c >= 1:  # as the float form: c x^(c-1) where |x| < 1 (exact where x^c underflows; 1 or 0 at x = 0)
+            return (np.where(np.abs(x) < 1, c * np.power(x, c - 1.0), by_out),)
+        return (np.where(x == 0, math.inf, by_out),)
 
 
 def _power_domain(c: float) -> tuple[str]:
@@ -327,6 +333,42 @@ defrule(Rule("logsumexp", None, _logsumexp, _logsumexp_partials,
              "d logsumexp(z) = softmax(z) = (exp(z1 - logsumexp(z)), ...)",
              notation=lambda args, out: [f"exp({a} - {out})" for a in args], array_value=_logsumexp_array,
              bounded=True))
+
+
+# ---- logsumexp(z) - y in one node: cross entropy and log_softmax, exact for large equal logits --------------
+# (logsumexp(z) - z_k in two nodes rounds: at z = (1e17, 1e17) the logsumexp 1e17 + log 2 is 1e17 as a float)
+
+def _logsumexp_sub(*args: float) -> float:
+    *zs, y = args
+    top = max(zs)
+    return (top - y) + math.log(sum([math.exp(z - top) for z in zs]))
+
+
+def _logsumexp_sub_array(*args: Any) -> Any:
+    *zs, y = args
+    top = functools.reduce(np.maximum, zs)
+    with np.errstate(over="ignore"):
+        return (top - y) + np.log(sum([np.exp(z - top) for z in zs]))
+
+
+def _logsumexp_sub_partials(out: Any, *args: Any) -> tuple[Any, ...]:
+    zs = args[:-1]
+    if all(type(z) is float for z in zs):
+        return _logsumexp_partials(0.0, *zs) + (-1.0,)  # softmax(z) from the exact shift, then -1 for y
+    total = evaluate(RULES["logsumexp"], zs)  # Values or Duals: differentiable again
+    return tuple([exp_sub(z, total) for z in zs]) + (-1.0,)
+
+
+def _logsumexp_sub_array_partials(out: Any, *args: Any) -> tuple[Any, ...]:
+    zs, y = args[:-1], args[-1]
+    total = _logsumexp_array(*zs)
+    return tuple([np.exp(z - total) for z in zs]) + (-np.ones_like(y),)
+
+
+defrule(Rule("logsumexp_sub", None, _logsumexp_sub, _logsumexp_sub_partials,
+             "d(logsumexp(z) - y) = (softmax(z), -1)",
+             notation=lambda args, out: [f"exp({a} - ({out} + {args[-1]}))" for a in args[:-1]] + ["-1"],
+             array_value=_logsumexp_sub_array, array_partials=_logsumexp_sub_array_partials))
 
 
 defrule(Rule("sum", None, _sum, lambda out, *xs: _ONE * len(xs), "d(x1 + ... + xn) = (1, ..., 1)",

@@ -186,12 +186,11 @@ def log_softmax(logits: Sequence[Any]) -> list[Any]:
     [-0.6931, -0.6931]
     """
     zs = _logits(logits, "log_softmax")
-    total = F.apply(RULES["logsumexp"], *zs)
     out = []
     for i, z in enumerate(zs):
-        try:
-            out.append(F.apply(RULES["sub"], z, total))
-        except OverflowError as error:  # z_i - logsumexp(z): the operands are in the message
+        try:  # -(logsumexp(z) - z_i): one node for the pair, exact for large equal logits
+            out.append(F.apply(RULES["neg"], F.apply(RULES["logsumexp_sub"], *zs, z)))
+        except OverflowError as error:  # the operands are in the message
             raise OverflowError(f"log_softmax: the log-probability of logit {i} is below -1.8e308, beyond a float "
                                 f"({error}); softmax gives its probability, 0") from None
     return out

@@ -15,6 +15,7 @@ compiled fit keeps its parameters in arrays and calls ``update`` itself.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,8 @@ def _number(x: Any, name: str, low: float, high: float = math.inf, low_open: boo
     """``x`` as a float inside the interval, or an error naming ``name`` and the value."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise TypeError(f"{name} must be a number, got {type(x).__name__} ({x!r})")
+    if isinstance(x, int) and abs(x) > sys.float_info.max:  # an int no float holds (math.isnan would overflow)
+        raise ValueError(f"{name} must be a number a float holds (below 1.8e308), got an int of {x.bit_length()} bits")
     below = x <= low if low_open else x < low
     above = x >= high if high_open else x > high
     if below or above or math.isnan(x):

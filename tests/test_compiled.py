@@ -630,3 +630,19 @@ def test_fit_compiled_with_an_optimiser_of_ones_own_goes_through_the_values(kind
     assert_close(runs[1][0], runs[0][0], 1e-13)
     assert_close(runs[1][1], runs[0][1], 1e-13)
     assert runs[0][1] != [p.data for p in MLP(2, [3, 1], activation="tanh", seed=4).parameters()]  # it trained
+
+
+@pytest.mark.parametrize("x", [1e-200, 3e-234, 5e-324, -1e-200, 0.0, 0.5, 2.0])
+def test_power_and_pow_keep_their_derivative_where_the_power_underflows(x):
+    """d x^2 = 2x and d x^y = y x^(y-1) also where x^2 underflows to 0 (c out / x would give 0): dynamic, the
+    compiled replay and the closed form agree."""
+    v = Value(x)
+    (v ** 2).backward()
+    _, _, dx = compile_graph(lambda a: a ** 2, [[x]]).gradient([[x]], [], inputs=True)
+    assert v.grad == dx[0, 0] == 2 * x
+    if x >= 0:
+        base, exponent = Value(x), Value(2.5)
+        (base ** exponent).backward()
+        _, _, d = compile_graph(lambda a, b: a ** b, [[x, 2.5]]).gradient([[x, 2.5]], [], inputs=True)
+        assert base.grad == pytest.approx(2.5 * x ** 1.5, rel=1e-15, abs=0.0)
+        assert d[0, 0] == pytest.approx(base.grad, rel=1e-15, abs=0.0)

@@ -23,7 +23,7 @@ def as_rows(X: Any, who: str) -> list[list[float]]:
     """
     try:
         array = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # OverflowError: an int no float holds
         raise ValueError(f"{who} must be a 2-D array of numbers (rows, features): {error}") from None
     if array.ndim != 2 or len(array) == 0:
         raise ValueError(f"{who} must be a non-empty 2-D array (rows, features), got shape {array.shape}")
