@@ -37,6 +37,7 @@ CLOSED_FORMS = {
     "sum": ("sum(x, 2, x)", 0.3, 2.6),
     "dot": ("dot(x, 2, 3, x)", 0.3, 1.5),
     "logsumexp": ("logsumexp(x, 0)", 0.4, math.log(math.exp(0.4) + 1)),
+    "logsumexp_sub": ("logsumexp_sub(x, 0, x)", 0.4, math.log(math.exp(0.4) + 1) - 0.4),
 }
 
 

@@ -207,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (a formula's error adds the formula and a caret under the offending text).
 
     >>> main(["trace", "x*x", "x=3"])  # doctest: +ELLIPSIS
-    f(x) = x*x   at x = 3
+    f(x) = x*x   (as typed)   at x = 3
     ...
       df/dx = 6
     0
