@@ -21,9 +21,9 @@ from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-# Seconds per cell. The longest cell, notebook 06's run of the lecture's digits recipe (30 epochs of one example
-# per update), takes about a minute on a quiet machine and 140 s or more on a busy one; a hung cell still fails
-# within this time instead of hanging CI.
+# Seconds per cell. The longest cell, notebook 06's run of the lecture's digits recipe (100 epochs of one example
+# per update, 134,700 updates), takes about 40 s on a quiet machine and 60 s on a busy one; a hung cell still
+# fails within this time instead of hanging CI.
 CELL_TIMEOUT = 300
 KERNEL_START_TIMEOUT = 60  # seconds for the kernel to start
 
