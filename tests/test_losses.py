@@ -308,3 +308,25 @@ BAD = [
 def test_bad_input_is_refused_with_a_clear_error(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_cross_entropys_hessian_is_diag_p_minus_p_pt_in_every_mode():
+    """The logsumexp_sub row differentiates twice: d^2 CE / dz^2 = diag(p) - p p^T (p = softmax(z)) in the three
+    Hessian modes, and its gradient p - e_k in both modes, also at large equal logits where two nodes would round."""
+    from autograd import grad, hessian
+
+    z = (0.3, -1.2, 2.0)
+    exps = [math.exp(v - max(z)) for v in z]
+    p = [e / sum(exps) for e in exps]
+
+    def f(a, b, c):
+        return losses.cross_entropy([a, b, c], 1)
+
+    for mode in ("forward", "reverse"):
+        assert grad(f, mode=mode)(*z) == pytest.approx([p[0], p[1] - 1, p[2]], rel=1e-12)
+    for mode in ("forward-over-reverse", "reverse-over-reverse", "forward-over-forward"):
+        H = hessian(f, mode=mode)(*z)
+        for i in range(3):
+            for j in range(3):
+                assert H[i][j] == pytest.approx((p[i] if i == j else 0.0) - p[i] * p[j], abs=1e-15)
+    assert grad(lambda a, b: losses.cross_entropy([a, b], 0), mode="forward")(1e17, 1e17) == (-0.5, 0.5)
