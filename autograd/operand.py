@@ -10,6 +10,7 @@ derivative's Dual wraps an outer one's (tags), a plain number is lifted to a con
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -146,10 +147,20 @@ def power(x: Any, y: Any) -> Any:
     (4.0, 8.0)
     """
     if is_number(y):
-        return evaluate(RULES["power"].bind(check_number(y, "pow exponent")), (x,))
+        exponent = check_number(y, "pow exponent")
+        if isinstance(x, Operand):  # x ** 2 in a loss: the member's fast method, made once per kind and exponent
+            return _power_method(type(x), exponent)(x)  # type: ignore[arg-type]
+        return evaluate(RULES["power"].bind(exponent), (x,))
     if not isinstance(y, Operand):
         return NotImplemented
     return evaluate(RULES["pow"], (x, y))
+
+
+@functools.lru_cache(maxsize=1024)
+def _power_method(cls: type, exponent: float) -> Callable[[Any], Any]:
+    """The one-operand method of ``cls`` for the member ``power(exponent)``, as ``method_for`` makes it for a
+    rule's methods (binding and the generic ``evaluate`` cost eight times a multiplication)."""
+    return cls.method_for(RULES["power"].bind(exponent))  # type: ignore[attr-defined, no-any-return]
 
 
 def _install_everywhere(rule: Rule) -> None:
