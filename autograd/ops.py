@@ -305,17 +305,27 @@ def exp_sub(x: Any, y: Any) -> Any:
     return evaluate(RULES["exp_sub"], (x, y))
 
 
-def _logsumexp(*zs: float) -> float:
-    # shifted by the largest logit so that every exp is <= 1 and the shift is exact; z - top may be -inf
-    # for logits 2e308 apart, whose exp is then exactly 0, which is what the true value rounds to
+def _shifted(zs: tuple[float, ...]) -> tuple[float, float]:
+    """``(top, log sum exp(z - top))`` with top the largest logit: every exp is <= 1 and the shift is exact;
+    z - top may be -inf for logits 2e308 apart, whose exp is then exactly 0, what the true value rounds to."""
     top = max(zs)
-    return top + math.log(sum([math.exp(z - top) for z in zs]))
+    return top, math.log(sum([math.exp(z - top) for z in zs]))
+
+
+def _shifted_array(zs: tuple[Any, ...]) -> tuple[Any, Any]:
+    top = functools.reduce(np.maximum, zs)
+    with np.errstate(over="ignore"):
+        return top, np.log(sum([np.exp(z - top) for z in zs]))
+
+
+def _logsumexp(*zs: float) -> float:
+    top, rest = _shifted(zs)
+    return top + rest
 
 
 def _logsumexp_array(*zs: Any) -> Any:
-    top = functools.reduce(np.maximum, zs)
-    with np.errstate(over="ignore"):
-        return top + np.log(sum([np.exp(z - top) for z in zs]))
+    top, rest = _shifted_array(zs)
+    return top + rest
 
 
 defrule(Rule("exp_sub", 2, lambda x, y: math.exp(x - y), lambda out, x, y: (out, -out), notation=("{out}", "-{out}"),
@@ -339,16 +349,14 @@ defrule(Rule("logsumexp", None, _logsumexp, _logsumexp_partials,
 # (logsumexp(z) - z_k in two nodes rounds: at z = (1e17, 1e17) the logsumexp 1e17 + log 2 is 1e17 as a float)
 
 def _logsumexp_sub(*args: float) -> float:
-    *zs, y = args
-    top = max(zs)
-    return (top - y) + math.log(sum([math.exp(z - top) for z in zs]))
+    top, rest = _shifted(args[:-1])
+    return (top - args[-1]) + rest  # top - y first: exact when y is the largest logit
 
 
 def _logsumexp_sub_array(*args: Any) -> Any:
-    *zs, y = args
-    top = functools.reduce(np.maximum, zs)
+    top, rest = _shifted_array(args[:-1])
     with np.errstate(over="ignore"):
-        return (top - y) + np.log(sum([np.exp(z - top) for z in zs]))
+        return (top - args[-1]) + rest
 
 
 def _logsumexp_sub_partials(out: Any, *args: Any) -> tuple[Any, ...]:
@@ -368,7 +376,7 @@ def _logsumexp_sub_array_partials(out: Any, *args: Any) -> tuple[Any, ...]:
 defrule(Rule("logsumexp_sub", None, _logsumexp_sub, _logsumexp_sub_partials,
              "d(logsumexp(z) - y) = (softmax(z), -1)",
              notation=lambda args, out: [f"exp({a} - ({out} + {args[-1]}))" for a in args[:-1]] + ["-1"],
-             array_value=_logsumexp_sub_array, array_partials=_logsumexp_sub_array_partials))
+             array_value=_logsumexp_sub_array, array_partials=_logsumexp_sub_array_partials, bounded=True))
 
 
 defrule(Rule("sum", None, _sum, lambda out, *xs: _ONE * len(xs), "d(x1 + ... + xn) = (1, ..., 1)",

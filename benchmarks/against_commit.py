@@ -30,7 +30,6 @@ CHILD = r'''
 import gc, json, random, statistics, sys, time
 sys.path.insert(0, ".")
 engine = sys.argv[1]
-X_moons = [[0.0, 0.0]] * 0
 from sklearn.datasets import load_digits, make_moons
 X, y = make_moons(100, noise=0.1, random_state=1)
 rows, ys = X.tolist(), (2 * y - 1).astype(float).tolist()

@@ -106,8 +106,9 @@ def as_inputs(x: Any, nin: int, who: str) -> list[Any]:
     if len(values) != nin:
         raise ValueError(f"{who} expects {nin} inputs, received {len(values)}")
     inputs = [v if isinstance(v, Operand) else Value(v, label=f"x{i + 1}") for i, v in enumerate(values)]
-    top = max(inputs, key=lambda v: v.level)
-    if not isinstance(top, Value):  # a Dual among them (forward mode through the model): all lifted into its kind
+    duals = [v for v in inputs if not isinstance(v, Value)]
+    if duals:  # forward mode through the model: every input lifted into the highest kind among them
+        top = max(duals, key=lambda v: v.level)
         inputs = [v if v is top else top._lift(v) for v in inputs]
     return inputs
 
