@@ -50,7 +50,7 @@ def mark_written(node: Any, serial: int) -> None:
 
 
 def walk(root: Any, fresh: bool = False, stop: Iterable[Any] = (), zero: bool = False,
-         constants: bool = True, leaves: bool = True) -> tuple[list[Any], list[Any]]:
+         leaves: bool = True) -> tuple[list[Any], list[Any]]:
     """The one graph walk: the nodes with parents that ``root`` depends on, in the order they were made (a
     topological order, since a node is made after its parents), and the leaves they read (one read by several
     nodes appears once per reader). Iterative, so a graph a million nodes deep is fine.
@@ -60,7 +60,6 @@ def walk(root: Any, fresh: bool = False, stop: Iterable[Any] = (), zero: bool = 
         fresh: raise ``StaleGraphError`` if a leaf's ``.data`` was set after a node reading it was made.
         stop: nodes whose parents are not visited (they count as leaves).
         zero: set the ``.grad`` of every node with parents to 0 on the way (backward's fresh start).
-        constants: include the constant leaves (backward leaves them out: their grad is always 0).
         leaves: collect the leaves at all (backward's fast way needs none).
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
@@ -78,7 +77,7 @@ def walk(root: Any, fresh: bool = False, stop: Iterable[Any] = (), zero: bool = 
                 if parent not in seen:
                     add(parent)
                     push(parent)
-            elif leaves and (constants or parent.rule is None):
+            elif leaves:
                 read(parent)
     internal.sort(key=_by_creation)
     if fresh and internal and _last_written > internal[0].serial:  # a write since this graph began: look
@@ -237,7 +236,7 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
     their old grads back and ``careful_adjoints`` computes the gradients again (or names where they fail).
     """
     seed = _check_seed(seed, create_graph)
-    order, leaves = walk(root, fresh=True, zero=not create_graph, constants=create_graph, leaves=create_graph)
+    order, leaves = walk(root, fresh=True, zero=not create_graph, leaves=create_graph)
     if not order:  # a leaf: its own adjoint
         root.grad = seed if create_graph and type(root.grad) is float and root.grad == 0.0 else root.grad + seed
         return
@@ -269,8 +268,8 @@ def backward(root: Any, seed: Any, create_graph: bool) -> None:
 
 
 def _inputs(order: list[Any]) -> list[Any]:
-    """The inputs and parameters read by ``order``'s nodes, once each."""
-    return list({p for node in order for p in node.parents if not p.parents and p.rule is None})
+    """The leaves (inputs, parameters, constants) read by ``order``'s nodes, once each."""
+    return list({p for node in order for p in node.parents if not p.parents})
 
 
 def _exact(root: Any, seed: float, order: list[Any]) -> None:

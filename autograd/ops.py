@@ -46,27 +46,17 @@ def sigmoid(x: Any) -> Any:
 
 # ---- binary arithmetic ---------------------------------------------------------------------------------
 
-def _add(x: float, y: float) -> float:
-    return x + y
-
-
-def _sub(x: float, y: float) -> float:
-    return x - y
-
-
-def _mul(x: float, y: float) -> float:
-    return x * y
-
-
 def _truediv(x: float, y: float) -> float:
     return x / y  # y == 0 raises ZeroDivisionError, reported as the rule's domain
 
 
 _ONES, _ONE_MINUS_ONE = (1.0, 1.0), (1.0, -1.0)
 
-defrule(Rule("add", 2, _add, _ONES, notation=("1", "1"), expression="{x} + {y}", symbol="+", bounded=True))
-defrule(Rule("sub", 2, _sub, _ONE_MINUS_ONE, notation=("1", "-1"), expression="{x} - {y}", symbol="-", bounded=True))
-defrule(Rule("mul", 2, _mul, lambda out, x, y: (y, x), notation=("{y}", "{x}"), expression="{x} * {y}",
+# add, sub, mul: the C operators themselves (a Python function around x + y would cost a call per node)
+defrule(Rule("add", 2, operator.add, _ONES, notation=("1", "1"), expression="{x} + {y}", symbol="+", bounded=True))
+defrule(Rule("sub", 2, operator.sub, _ONE_MINUS_ONE, notation=("1", "-1"), expression="{x} - {y}", symbol="-",
+             bounded=True))
+defrule(Rule("mul", 2, operator.mul, lambda out, x, y: (y, x), notation=("{y}", "{x}"), expression="{x} * {y}",
              symbol="*", bounded=True))
 defrule(Rule("truediv", 2, _truediv, lambda out, x, y: (1.0 / y, -out / y), notation=("1 / {y}", "-{out} / {y}"),
              expression="{x} / {y}", symbol="/", domain=("real", "nonzero"),

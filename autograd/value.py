@@ -23,7 +23,7 @@ from .finite import ARITHMETIC_ERRORS, check_number, is_number, refuse_array
 from .operand import Operand, kind
 from .rule import CONSTANT, Rule
 
-__all__ = ["Value", "Constant", "apply_rule", "topological_order", "mixing_kinds"]
+__all__ = ["Value", "apply_rule", "topological_order", "mixing_kinds"]
 
 _counter = count(1)
 _LOW = -LARGE
@@ -151,11 +151,9 @@ class Value(Operand):
         order = topological_order(self)
         for node in order:
             if id(node) not in memo:
-                twin = _new(type(node))
-                memo[id(node)] = twin
-                twin._data, twin.label, twin.rule, twin.serial = node._data, node.label, node.rule, next(_counter)
-                twin.written = 0
-                twin.parents = tuple(memo[id(p)] for p in node.parents)
+                twin = memo[id(node)] = _node(type(node), node._data, node.rule,
+                                              tuple(memo[id(p)] for p in node.parents), ())
+                twin.written, twin.label = 0, node.label
                 twin.partials = copy.deepcopy(node.partials, memo)
                 twin.grad = copy.deepcopy(node.grad, memo)
         return memo[id(self)]  # type: ignore[no-any-return]
@@ -176,40 +174,27 @@ class Value(Operand):
 
 
 def _node(cls: type, out: float, rule: Rule, parents: tuple[Value, ...], partials: tuple[Any, ...]) -> Any:
-    """A node, made field by field (the hot paths below do the same in line)."""
+    """The one node factory: every node of every kind of Value (operations, constants, copies) is made here,
+    field by field (``__init__`` is for inputs, whose numbers it checks)."""
     node: Any = _new(cls)
-    node._data = out
-    node.grad = 0.0
-    node.label = ""
-    node.rule = rule
-    node.parents = parents
-    node.partials = partials
-    node.serial = next(_counter)
+    node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
+    node.parents, node.partials, node.serial = parents, partials, next(_counter)
     if not parents:  # only a leaf's .data is checked for changes: a node with parents never is
         node.written = 0
     return node
 
 
-class Constant(Value):
-    """A number lifted into the graph (the 2 of ``x * 2``): a leaf whose rule is ``CONSTANT``. Nobody
-    differentiates with respect to a number, so its ``.grad`` is always 0: what the sweep passes it is dropped
-    (so it never needs checking, and a long chain's constants cost the sweep nothing more)."""
-
-    __slots__ = ()
-    grad = property(lambda self: 0.0, lambda self, value: None, doc="Always 0: a number has no gradient.")
-
-
 def _constant(x: Any) -> Value:
-    """A leaf for a plain number, marked with ``CONSTANT``."""
+    """A leaf for a plain number (the 2 of ``x * 2``), marked with the rule ``CONSTANT``. Like any leaf's, its
+    ``.grad`` after ``backward()`` is ``d out / d constant``; pictures and tables show it as the number it is."""
     x = check_number(x, "Value")
     if not -LARGE < x < LARGE:
         backprop.mark_large(math.inf)
-    return _node(Constant, x, CONSTANT, (), ())
+    return _node(Value, x, CONSTANT, (), ())
 
 
-# The methods the rule table makes for Value (through ``method_for`` and ``operators_for``). They make their
-# node in line, as _node does, rather than calling it: a call per node costs 5-12% of a training step, and
-# these few lines run for every operation a student's graph records.
+# The methods the rule table makes for Value (through ``method_for`` and ``operators_for``): each computes the
+# value and the partials from the row and hands them to _node.
 
 def _unary(rule: Rule, cls: type) -> Callable[[Value], Value]:
     value, partials, row, bounded, low, high = rule.value, rule.partials, rule.row, rule.bounded, -LARGE, LARGE
@@ -222,9 +207,7 @@ def _unary(rule: Rule, cls: type) -> Callable[[Value], Value]:
             raise rule.refuse([x], error=error) from None
         if not low < out < high:
             _large(rule, [x], out)
-        node: Any = _new(cls)
-        node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
-        node.parents, node.partials, node.serial = (self,), row or partials(out, x), next(_counter)
+        node = _node(cls, out, rule, (self,), row or partials(out, x))
         if not bounded:
             _check_partials(node)
         return node  # type: ignore[no-any-return]
@@ -238,7 +221,7 @@ def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., An
     def forward(self: Value, other: Any) -> Any:
         if type(other) is not cls:
             if type(other) is float and low < other < high:  # the common case: a number, lifted
-                other = _node(Constant, other, CONSTANT, (), ())
+                other = _node(Value, other, CONSTANT, (), ())
             else:
                 other = _operand(other, cls)
                 if other is NotImplemented:
@@ -250,9 +233,7 @@ def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., An
             raise rule.refuse([x, y], error=error) from None
         if not low < out < high:
             _large(rule, [x, y], out)
-        node: Any = _new(cls)
-        node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
-        node.parents, node.partials, node.serial = (self, other), row or partials(out, x, y), next(_counter)
+        node = _node(cls, out, rule, (self, other), row or partials(out, x, y))
         if not bounded:
             _check_partials(node)
         return node
@@ -290,9 +271,7 @@ def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
         raise rule.refuse(xs, error=error) from None
     if not _LOW < out < LARGE:
         _large(rule, xs, out)
-    node: Any = _new(cls)  # made in line, as in the methods above
-    node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
-    node.parents, node.partials, node.serial = args, rule.row or rule.partials(out, *xs), next(_counter)
+    node = _node(cls, out, rule, args, rule.row or rule.partials(out, *xs))
     if not rule.bounded:
         _check_partials(node)
     return node  # type: ignore[no-any-return]

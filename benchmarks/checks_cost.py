@@ -82,7 +82,7 @@ def _backward_without(finite: bool, stale: bool) -> Callable[[Any, Any, bool], N
             finally:
                 backprop.walk = real_walk
             return
-        order, _ = walk(root, fresh=stale, zero=True, constants=False, leaves=False)
+        order, _ = walk(root, fresh=stale, zero=True, leaves=False)
         root.grad = seed
         _plain_sweep(order)
 

@@ -134,6 +134,8 @@ class Neuron(Module):
         _check_size(self.nin, 1, f"neuron {name}")
         self.activation, self._act = _activation(activation)
         self._rule = activations.rule_of(self.activation) if isinstance(activation, str) else None
+        row = self._rule.family or self._rule if self._rule is not None else None  # leaky_relu(0.01): leaky_relu's
+        self._method = row.methods[0] if row is not None and row.arity == 1 and row.methods else ""
         bound = init_bound(init, self.activation, self.nin, 1)
         rng = make_rng(seed)
         self.name = name
@@ -151,8 +153,10 @@ class Neuron(Module):
         # mode through the model, all of one kind after as_inputs): evaluate, which lifts the weights into them
         make = apply_rule if isinstance(x[0], Value) else evaluate
         z = make(DOT, (*self.w, *x)) + self.b
-        if self._rule is not None:  # a named activation: its node made directly, as dot's
-            out = make(self._rule, (z,) if self.alpha is None else (z, self.alpha))
+        if self._method:  # a named activation of one operand: its own method, the table's fast one for z's kind
+            out = getattr(z, self._method)()
+        elif self._rule is not None and self.alpha is not None:  # prelu: its node made directly, as dot's
+            out = make(self._rule, (z, self.alpha))
         else:
             out = self._act(z) if self.alpha is None else self._act(z, self.alpha)
             if not isinstance(out, Operand):

@@ -99,6 +99,29 @@ def test_parents_are_in_argument_order_and_constants_are_marked():
     assert [n.label for n in topological_order(a * b + a)][:2] == ["a", "b"]
 
 
+def test_a_constants_grad_is_the_derivative_with_respect_to_that_number():
+    # y = x^2 * 3 + 0.5 x: d y / d 3 = x^2, d y / d 0.5 = x (the constants are leaves like any other)
+    x = Value(2.0, label="x")
+    y = x * x * 3.0 + 0.5 * x
+    y.backward()
+    three = y.parents[0].parents[1]
+    half = y.parents[1].parents[0]
+    assert (three.op, three.data, half.op, half.data) == ("const", 3.0, "const", 0.5)
+    assert (x.grad, three.grad, half.grad) == (2 * 3.0 * 2.0 + 0.5, 4.0, 2.0)
+    h = 1e-6  # and against central differences in the number itself
+    assert three.grad == pytest.approx(((4.0 * (3 + h) + 1.0) - (4.0 * (3 - h) + 1.0)) / (2 * h), rel=1e-9)
+
+
+def test_a_failed_backward_leaves_the_constants_grads_as_they_were():
+    x = Value(2.0, label="x")
+    y = x * 1e-300 * x * x
+    scale = y.parents[0].parents[0].parents[1]
+    assert scale.op == "const"
+    with pytest.raises(FloatingPointError, match="mul"):
+        y.backward(1e308)  # d y / d 1e-300 = x^3 * seed = 8e308: overflows
+    assert (x.grad, scale.grad) == (0.0, 0.0)
+
+
 @pytest.mark.parametrize("kind", [Value, Dual])
 def test_mixed_numbers_work_on_both_sides_and_keep_the_type(kind):
     v = kind(2.0)
