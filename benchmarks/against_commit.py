@@ -21,21 +21,48 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import textwrap
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+
+# The data both engines read, and dualgrad's three workloads (instructions.py runs these too).
+DATA = r'''
+from sklearn.datasets import load_digits, make_moons
+X, y = make_moons(100, noise=0.1, random_state=1)
+rows, ys = X.tolist(), (2 * y - 1).astype(float).tolist()
+digits = load_digits()
+drows, dlabels = (digits.data[:20] / 16.0).tolist(), digits.target[:20].tolist()
+'''
+DUALGRAD = r'''
+from autograd import Value
+from nn import MLP, losses
+model = MLP(2, [16, 16, 1], seed=0)
+params = model.parameters()
+def w1():
+    total = losses.hinge([model(row) for row in rows], ys) + losses.l2_penalty(params, 1e-4)
+    model.zero_grad()
+    total.backward()
+    for p in params:
+        p.data -= 0.01 * p.grad
+def w2():
+    v = Value(0.5)
+    for _ in range(10_000):
+        v = (v * 0.999 + 0.001).tanh()
+    v.backward()
+net = MLP(64, [32, 16, 10], activation="sigmoid", seed=0)
+def w4():
+    for x, t in zip(drows, dlabels):
+        net.zero_grad()
+        losses.cross_entropy(net(x), t).backward()
+'''
 
 # One process's measurements, printed as JSON: run with the checkout to time as the current folder.
 CHILD = r'''
 import gc, json, random, statistics, sys, time
 sys.path.insert(0, ".")
 engine = sys.argv[1]
-from sklearn.datasets import load_digits, make_moons
-X, y = make_moons(100, noise=0.1, random_state=1)
-rows, ys = X.tolist(), (2 * y - 1).astype(float).tolist()
-digits = load_digits()
-drows, dlabels = (digits.data[:20] / 16.0).tolist(), digits.target[:20].tolist()
-
+''' + DATA + r'''
 def median(step, calls=7):
     step()  # warm: neither engine pays for what the previous one left behind
     times = []
@@ -77,27 +104,7 @@ if engine == "micrograd":
             top = max(v.data for v in h)
             (sum((v - top).exp() for v in h).log() - (h[t] - top)).backward()
 else:
-    from autograd import Value
-    from nn import MLP, losses
-    model = MLP(2, [16, 16, 1], seed=0)
-    params = model.parameters()
-    def w1():
-        total = losses.hinge([model(row) for row in rows], ys) + losses.l2_penalty(params, 1e-4)
-        model.zero_grad()
-        total.backward()
-        for p in params:
-            p.data -= 0.01 * p.grad
-    def w2():
-        v = Value(0.5)
-        for _ in range(10_000):
-            v = (v * 0.999 + 0.001).tanh()
-        v.backward()
-    net = MLP(64, [32, 16, 10], activation="sigmoid", seed=0)
-    def w4():
-        for x, t in zip(drows, dlabels):
-            net.zero_grad()
-            losses.cross_entropy(net(x), t).backward()
-
+''' + textwrap.indent(DUALGRAD, "    ") + r'''
 result = {}
 for collector in ("on", "paused"):
     gc.collect()
