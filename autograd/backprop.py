@@ -46,7 +46,7 @@ def mark_written(node: Any, serial: int) -> None:
     """Record that ``node.data`` was set at ``serial``: a graph whose nodes were all made later cannot be stale,
     so backward() looks for stale edges only when a write came after its oldest node."""
     global _last_written
-    node.written = _last_written = serial
+    node._written = _last_written = serial
 
 
 def walk(root: Any, fresh: bool = False, stop: Iterable[Any] = (), zero: bool = False,

@@ -51,7 +51,7 @@ class Value(Operand):
     (5.0, 4.0)
     """
 
-    __slots__ = ("_data", "grad", "label", "rule", "parents", "partials", "serial", "written")
+    __slots__ = ("_data", "grad", "label", "rule", "parents", "partials", "serial", "_written")
     level = 0
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -68,7 +68,6 @@ class Value(Operand):
         self.parents: tuple[Value, ...] = ()
         self.partials: tuple[Any, ...] = ()
         self.serial = next(_counter)
-        self.written = 0
 
     def _set_data(self, x: float) -> None:
         if type(x) is not float or not -LARGE < x < LARGE:
@@ -79,6 +78,7 @@ class Value(Operand):
         backprop.mark_written(self, next(_counter))  # graphs made before now read the old number: stale
 
     data = property(attrgetter("_data"), _set_data, doc="The number (see the class docstring).")
+    written = property(lambda self: getattr(self, "_written", 0), doc="The count when .data was last set (0: never).")
 
     @property
     def op(self) -> str:
@@ -153,7 +153,7 @@ class Value(Operand):
             if id(node) not in memo:
                 twin = memo[id(node)] = _node(type(node), node._data, node.rule,
                                               tuple(memo[id(p)] for p in node.parents), ())
-                twin.written, twin.label = 0, node.label
+                twin.label = node.label
                 twin.partials = copy.deepcopy(node.partials, memo)
                 twin.grad = copy.deepcopy(node.grad, memo)
         return memo[id(self)]  # type: ignore[no-any-return]
@@ -177,11 +177,14 @@ def _node(cls: type, out: float, rule: Rule, parents: tuple[Value, ...], partial
     """The one node factory: every node of every kind of Value (operations, constants, copies) is made here,
     field by field (``__init__`` is for inputs, whose numbers it checks)."""
     node: Any = _new(cls)
-    node._data, node.grad, node.label, node.rule = out, 0.0, "", rule
-    node.parents, node.partials, node.serial = parents, partials, next(_counter)
-    if not parents:  # only a leaf's .data is checked for changes: a node with parents never is
-        node.written = 0
-    return node
+    node._data = out
+    node.grad = 0.0
+    node.label = ""
+    node.rule = rule
+    node.parents = parents
+    node.partials = partials
+    node.serial = next(_counter)
+    return node  # no _written yet: it is set when .data is (see Value.written)
 
 
 def _constant(x: Any) -> Value:

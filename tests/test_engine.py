@@ -112,6 +112,21 @@ def test_a_constants_grad_is_the_derivative_with_respect_to_that_number():
     assert three.grad == pytest.approx(((4.0 * (3 + h) + 1.0) - (4.0 * (3 - h) + 1.0)) / (2 * h), rel=1e-9)
 
 
+def test_changing_a_constants_data_makes_its_graph_stale_and_a_fresh_leaf_reads_written_0():
+    from autograd import StaleGraphError
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    three = y.parents[1]
+    assert (x.written, three.written) == (0, 0)  # never set
+    three.data = 4.0
+    assert three.written > y.serial
+    with pytest.raises(StaleGraphError, match="changed"):
+        y.backward()
+    z = x * three  # a graph built after the change reads the new number
+    z.backward()
+    assert (x.grad, three.grad) == (4.0, 2.0)
+
+
 def test_a_failed_backward_leaves_the_constants_grads_as_they_were():
     x = Value(2.0, label="x")
     y = x * 1e-300 * x * x
