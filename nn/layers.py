@@ -134,8 +134,9 @@ class Neuron(Module):
         _check_size(self.nin, 1, f"neuron {name}")
         self.activation, self._act = _activation(activation)
         self._rule = activations.rule_of(self.activation) if isinstance(activation, str) else None
-        row = self._rule.family or self._rule if self._rule is not None else None  # leaky_relu(0.01): leaky_relu's
-        self._method = row.methods[0] if row is not None and row.arity == 1 and row.methods else ""
+        # the method that applies it (leaky_relu(0.01) is leaky_relu's, at its default): "" for prelu and custom ones
+        family = self._rule.family or self._rule if self._rule is not None else None
+        self._method = family.methods[0] if family is not None and family.arity == 1 and family.methods else ""
         bound = init_bound(init, self.activation, self.nin, 1)
         rng = make_rng(seed)
         self.name = name
