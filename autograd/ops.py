@@ -280,8 +280,7 @@ def _sum(*xs: float) -> float:
 def _dot(*xs: Any) -> Any:
     if len(xs) % 2:
         raise ValueError(f"dot needs as many weights as inputs (an even number of operands), got {len(xs)}")
-    n = len(xs) // 2
-    return sum(map(operator.mul, xs[:n], xs[n:]), 0.0)  # also elementwise on numpy lanes
+    return sum(map(operator.mul, xs, xs[len(xs) // 2:]), 0.0)  # w_i * x_i: map stops with the x; numpy lanes too
 
 
 # ---- n-ary log-sum-exp and softmax's exp(z_i - logsumexp(z)): stable for any logits, no number read -----

@@ -260,14 +260,16 @@ def _operand(other: Any, cls: type) -> Any:
     return NotImplemented
 
 
-def apply_rule(rule: Rule, args: tuple[Value, ...]) -> Value:
-    """A new node ``rule(*args)`` of the highest kind among ``args`` (all Values), its partials computed now."""
+def apply_rule(rule: Rule, args: tuple[Value, ...], numbers: list[float] | None = None) -> Value:
+    """A new node ``rule(*args)`` of the highest kind among ``args`` (all Values), its partials computed now.
+    ``numbers``: the operands' numbers, ``[a.data for a in args]``, when the caller has read them already (a
+    layer reads its inputs' once for all its neurons)."""
     cls: type = Value
     if _mixing:  # only while the compiled path traces may a higher kind of Value be among them
         for a in args:
             if type(a) is not Value and a.level > cls.level:  # type: ignore[attr-defined]
                 cls = type(a)
-    xs = [a._data for a in args]
+    xs = [a._data for a in args] if numbers is None else numbers
     try:
         out = rule.value(*xs)
     except ARITHMETIC_ERRORS as error:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -148,12 +149,19 @@ class Neuron(Module):
     def __call__(self, x: Any) -> Value:
         return self.forward(as_inputs(x, self.nin, f"neuron {self.name}"))
 
-    def forward(self, x: list[Value]) -> Value:
-        """The output for inputs already checked by ``as_inputs``."""
-        # Values (the usual case): apply_rule directly, as dot()'s generic lifting is not needed; Duals (forward
-        # mode through the model, all of one kind after as_inputs): evaluate, which lifts the weights into them
-        make = apply_rule if isinstance(x[0], Value) else evaluate
-        z = make(DOT, (*self.w, *x)) + self.b
+    def forward(self, x: list[Value], numbers: list[float] | None = None) -> Value:
+        """The output for inputs already checked by ``as_inputs``; ``numbers``: their numbers, when Values (a
+        layer reads them once for all its neurons)."""
+        # Values (the usual case): apply_rule directly on the numbers, as dot()'s generic lifting is not needed;
+        # Duals (forward mode through the model, all of one kind after as_inputs): evaluate, which lifts the weights
+        if isinstance(x[0], Value):
+            make: Callable[..., Any] = apply_rule
+            xs = [w._data for w in self.w]
+            xs += [v._data for v in x] if numbers is None else numbers
+            z = apply_rule(DOT, (*self.w, *x), xs) + self.b
+        else:
+            make = evaluate
+            z = evaluate(DOT, (*self.w, *x)) + self.b
         if self._method:  # a named activation of one operand: its own method, the table's fast one for z's kind
             out = getattr(z, self._method)()
         elif self._rule is not None and self.alpha is not None:  # prelu: its node made directly, as dot's
@@ -173,7 +181,11 @@ class Neuron(Module):
         return named + ([("alpha", self.alpha)] if self.alpha is not None else [])
 
     def parameters(self) -> list[Value]:
-        return self.w + [self.b] + ([self.alpha] if self.alpha is not None else [])
+        return [*self.w, self.b] if self.alpha is None else [*self.w, self.b, self.alpha]
+
+    def _parameter_lists(self) -> Iterator[Sequence[Value]]:
+        yield self.w
+        yield (self.b,) if self.alpha is None else (self.b, self.alpha)
 
     def config(self) -> dict[str, Any]:
         """``{"nin", "activation", "name"}``: what ``nn.load`` rebuilds the neuron from."""
@@ -216,13 +228,18 @@ class Layer(Module):
 
     def forward(self, x: list[Value]) -> list[Value]:
         """The outputs, always a list, for inputs already checked by ``as_inputs``."""
-        return [n.forward(x) for n in self.neurons]
+        numbers = [v._data for v in x] if isinstance(x[0], Value) else None
+        return [n.forward(x, numbers) for n in self.neurons]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"N{j + 1}.{k}", p) for j, n in enumerate(self.neurons) for k, p in n.named_parameters()]
 
     def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+        return list(chain.from_iterable(self._parameter_lists()))
+
+    def _parameter_lists(self) -> Iterator[Sequence[Value]]:
+        for n in self.neurons:
+            yield from n._parameter_lists()
 
     def config(self) -> dict[str, Any]:
         """``{"nin", "nout", "activation", "name"}``: what ``nn.load`` rebuilds the layer from."""
@@ -276,7 +293,11 @@ class MLP(Module):
         return [(f"L{i + 1}.{k}", p) for i, layer in enumerate(self.layers) for k, p in layer.named_parameters()]
 
     def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+        return list(chain.from_iterable(self._parameter_lists()))
+
+    def _parameter_lists(self) -> Iterator[Sequence[Value]]:
+        for layer in self.layers:
+            yield from layer._parameter_lists()
 
     def config(self) -> dict[str, Any]:
         """``{"nin", "nouts", "activation", "output_activation"}``: what ``nn.load`` rebuilds the MLP from."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from autograd.value import Value
@@ -43,10 +44,16 @@ class Module:
         """The parameters in the order of ``named_parameters()``."""
         return [p for _, p in self.named_parameters()]
 
+    def _parameter_lists(self) -> Iterator[Sequence[Value]]:
+        """The parameters in order, as lists: a model made of parts (an MLP of neurons) yields its parts' own
+        lists, so ``zero_grad`` builds none (on the digits MLP, building the list took twice as long as zeroing)."""
+        yield self.parameters()
+
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (gradients accumulate across ``backward()`` calls)."""
-        for p in self.parameters():
-            p.grad = 0.0
+        for group in self._parameter_lists():
+            for p in group:
+                p.grad = 0.0
 
     def num_parameters(self) -> int:
         """How many scalar parameters the model has."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Dual, Value, compare_modes, gradcheck, topological_order
+from autograd import Dual, Value, compare_modes, gradcheck, summation, topological_order
 from nn import MLP, Layer, Module, Neuron, Perceptron, activations, losses
 from nn.layers import init_bound
 
@@ -150,12 +150,55 @@ def test_named_activations_in_neurons_equal_the_functions_themselves(name):
         assert [p.grad for p in by_name.parameters()][:4] == [p.grad for p in by_function.parameters()]
 
 
-def test_zero_grad_clears_every_parameter():
-    model = MLP(2, [3, 1], seed=0)
-    model([1.0, 1.0]).backward()
-    assert any(p.grad for p in model.parameters())
+@pytest.mark.parametrize("activation", ["relu", "prelu"])
+def test_zero_grad_clears_every_parameter(activation):
+    model = MLP(2, [3, 1], activation=activation, seed=0)
+    model([1.0, -1.0]).backward()
+    assert sum(1 for p in model.parameters() if p.grad) >= 4 and len(model.parameters()) == model.num_parameters()
     model.zero_grad()
     assert all(p.grad == 0.0 for p in model.parameters())
+    assert [id(p) for p in model.parameters()] == [id(p) for _, p in model.named_parameters()]
+
+
+def test_zero_grad_reaches_a_parameter_put_in_after_construction():
+    # zero_grad walks the model's own lists each time (nothing cached): a new bias Value is zeroed too
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    model.layers[0].neurons[1].b = fresh = Value(0.5)
+    model([1.0, 2.0]).backward()
+    assert fresh.grad != 0.0
+    model.zero_grad()
+    assert fresh.grad == 0.0 and fresh in model.parameters()
+
+
+def test_zero_grad_of_a_module_that_lists_its_parameters_its_own_way():
+    class Pair(Module):  # overrides parameters() only, as micrograd's modules do
+        def __init__(self):
+            self.a, self.b = Value(2.0), Value(3.0)
+
+        def parameters(self):
+            return [self.a, self.b]
+
+    pair = Pair()
+    (pair.a * pair.b).backward()
+    assert (pair.a.grad, pair.b.grad) == (3.0, 2.0)
+    pair.zero_grad()
+    assert (pair.a.grad, pair.b.grad) == (0.0, 0.0)
+
+
+def test_a_layer_reads_its_inputs_once_for_all_neurons_with_the_same_result():
+    layer = Layer(3, 4, activation="tanh", seed=2)
+    x = [Value(0.5), Value(-1.0), Value(2.0)]
+    together = layer.forward(x)  # the inputs' numbers read once, shared by the four neurons
+    alone = [n.forward(x) for n in layer.neurons]
+    assert [v.data for v in together] == [v.data for v in alone]
+    assert [v.data for v in together] == [math.tanh(sum(w.data * xi.data for w, xi in zip(n.w, x)) + n.b.data)
+                                          for n in layer.neurons]
+    summation(together).backward()
+    grads = [xi.grad for xi in x]
+    for xi in x:
+        xi.grad = 0.0
+    summation(alone).backward()
+    assert grads == [xi.grad for xi in x] and all(grads)
 
 
 def test_wrong_input_sizes_name_expected_and_received():
