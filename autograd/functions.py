@@ -136,10 +136,17 @@ MANY = 1_000_000
 """How many operands an n-ary function may take in a formula."""
 
 
+_FOUND: dict[str, Rule] = {}  # name -> the rule last found for it (looked up again once it left the table)
+
+
 def __getattr__(name: str) -> Any:
     # ``functions.exp``, ``functions.absolute``, ...: read off the table, so a new rule is here at once
+    rule = _FOUND.get(name)
+    if rule is not None and RULES.get(rule.name) is rule:  # a loss calling F.relu per example: no scan
+        return function(rule)
     for rule in RULES.values():
         if rule.function == name:
+            _FOUND[name] = rule
             return function(rule)
     raise AttributeError(f"module 'autograd.functions' has no function {name!r}; the rule table has "
                          f"{', '.join(sorted(r.function for r in RULES.values() if r.function))}")

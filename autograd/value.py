@@ -242,6 +242,8 @@ def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., An
         return node
 
     def reflected(self: Value, other: Any) -> Any:
+        if type(other) is float and low < other < high:  # 1.0 - x: the number lifted, as in forward
+            return forward(_node(Value, other, CONSTANT, (), ()), self)
         lifted = _operand(other, cls)
         return NotImplemented if lifted is NotImplemented else forward(lifted, self)
 

@@ -228,3 +228,28 @@ def test_repr_shows_data_grad_label_and_op():
     assert repr(x) == "Value(data=2, grad=3, label='x')"
     assert "op='mul'" in repr(y)
     assert repr(Dual(1.5, 2.0)) == "Dual(primal=1.5, tangent=2)"
+
+
+@pytest.mark.parametrize("number", [1.0, 2.5, -3, 0.0])
+def test_a_number_on_the_left_is_a_constant_leaf_with_its_own_gradient(number):
+    # number - x, number * x, number / x: the number lifted into a constant node, its grad d out / d number
+    x = Value(0.75, label="x")
+    for out, d_x, d_c in ((number - x, -1.0, 1.0), (number * x, number, 0.75), (number / x, -number / 0.75 ** 2,
+                                                                                  1 / 0.75)):
+        x.grad = 0.0
+        out.backward()
+        constant = out.parents[0]
+        assert constant.op == "const" and constant.data == number and not constant.parents
+        assert x.grad == pytest.approx(d_x) and constant.grad == pytest.approx(d_c)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, 1e300])
+def test_a_non_finite_number_on_the_left_is_refused_or_marked(bad):
+    x = Value(0.5)
+    if math.isfinite(bad):  # huge but finite: allowed, and backward takes the exact way
+        out = bad - x
+        out.backward()
+        assert x.grad == -1.0 and out.data == bad
+    else:
+        with pytest.raises(ValueError, match="Value"):
+            bad - x
