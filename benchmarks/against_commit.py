@@ -79,30 +79,13 @@ if engine == "micrograd":
     from micrograd.nn import MLP
     random.seed(1337)
     model = MLP(2, [16, 16, 1])
-    def w1():
-        scores = [model(list(map(Value, row))) for row in rows]
-        margins = [(1 + -yi * si).relu() for yi, si in zip(ys, scores)]
-        total = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in model.parameters())
-        model.zero_grad()
-        total.backward()
-        for p in model.parameters():
-            p.data -= 0.01 * p.grad
+    w1 = bench.micrograd_w1(model, rows, ys)
     sys.setrecursionlimit(100_000)
     def w2():
         bench.chain(Value, 10_000).backward()
     random.seed(0)
     layers, params = bench.micrograd_mlp([64, 32, 16, 10])
-    def w4():
-        for x, t in zip(drows, dlabels):
-            for p in params:
-                p.grad = 0
-            h = x
-            for i, layer in enumerate(layers):
-                h = [sum((wi * xi for wi, xi in zip(w, h)), b) for w, b in layer]
-                if i < len(layers) - 1:
-                    h = [v.sigmoid() for v in h]
-            top = max(v.data for v in h)
-            (sum((v - top).exp() for v in h).log() - (h[t] - top)).backward()
+    w4 = bench.micrograd_w4(layers, params, drows, dlabels)
 else:
 ''' + textwrap.indent(DUALGRAD, "    ") + r'''
 result = {}

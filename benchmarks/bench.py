@@ -148,6 +148,22 @@ def micrograd_nodes(root: Any) -> int:
 
 # ---- W1: micrograd's demo step ------------------------------------------------------------------------
 
+def micrograd_w1(model: Any, rows: list[list[float]], ys: list[float],
+                 counts: dict[str, int] | None = None) -> Callable[[], None]:
+    """micrograd's demo step on its ``MLP``: hinge loss + 1e-4 L2, backward, SGD (also for floor.py, against_commit)."""
+    def step() -> None:
+        scores = [model(list(map(MValue, row))) for row in rows]
+        margins = [(1 + -yi * si).relu() for yi, si in zip(ys, scores)]
+        total = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in model.parameters())
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= 0.01 * p.grad
+        if counts is not None:
+            counts["micrograd"] = micrograd_nodes(total)
+    return step
+
+
 def w1(quick: bool) -> dict[str, Any]:
     X, y01 = data.moons(100, noise=0.1, seed=1)
     rows, ys = X.tolist(), (2 * y01 - 1).astype(float).tolist()
@@ -157,16 +173,7 @@ def w1(quick: bool) -> dict[str, Any]:
     params = ours.parameters()
     counts = {}
 
-    def micrograd_step() -> None:
-        inputs = [list(map(MValue, row)) for row in rows]
-        scores = list(map(theirs, inputs))
-        margins = [(1 + -yi * si).relu() for yi, si in zip(ys, scores)]
-        total = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in theirs.parameters())
-        theirs.zero_grad()
-        total.backward()
-        for p in theirs.parameters():
-            p.data -= 0.01 * p.grad
-        counts["micrograd"] = micrograd_nodes(total)
+    micrograd_step = micrograd_w1(theirs, rows, ys, counts)
 
     def dualgrad_step() -> None:
         scores = [ours(row) for row in rows]
@@ -337,6 +344,23 @@ def micrograd_mlp(sizes: list[int]) -> tuple[list[Any], list[Any]]:
     return layers, [p for layer in layers for w, b in layer for p in w + [b]]
 
 
+def micrograd_w4(layers: list[Any], params: list[Any], rows: list[list[float]],
+                 labels: list[int]) -> Callable[[], None]:
+    """Forward + backward of each digit on micrograd Values: sigmoid layers, softmax cross entropy."""
+    def samples() -> None:
+        for x, t in zip(rows, labels):
+            for p in params:
+                p.grad = 0
+            h: list[Any] = x
+            for i, layer in enumerate(layers):
+                h = [sum((wi * xi for wi, xi in zip(w, h)), b) for w, b in layer]
+                if i < len(layers) - 1:
+                    h = [v.sigmoid() for v in h]
+            top = max(v.data for v in h)
+            (sum((v - top).exp() for v in h).log() - (h[t] - top)).backward()
+    return samples
+
+
 def lecture_numpy_loop(X: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -> float:
     """The lecture's numpy MLP (seeds 001): sigmoid, bias trick, per-sample fit_partial; seconds per sample."""
     sizes = [64, 32, 16, 10]
@@ -376,19 +400,7 @@ def w4(quick: bool) -> dict[str, Any]:
     random.seed(0)
     layers, mparams = micrograd_mlp([64, 32, 16, 10])
 
-    def micrograd_samples() -> None:
-        for x, t in zip(rows, labels):
-            for p in mparams:
-                p.grad = 0
-            h: list[Any] = x
-            for i, layer in enumerate(layers):
-                h = [sum((wi * xi for wi, xi in zip(w, h)), b) for w, b in layer]
-                if i < len(layers) - 1:
-                    h = [v.sigmoid() for v in h]
-            top = max(v.data for v in h)
-            loss = sum((v - top).exp() for v in h).log() - (h[t] - top)
-            loss.backward()
-
+    micrograd_samples = micrograd_w4(layers, mparams, rows, labels)
     model = MLP(64, [32, 16, 10], activation="sigmoid", seed=0)
 
     def dualgrad_samples() -> None:

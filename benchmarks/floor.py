@@ -199,15 +199,6 @@ def steps(repeats: int) -> dict[str, dict[str, float]]:
     ours = MLP(2, [16, 16, 1], seed=0)
     params = ours.parameters()
 
-    def micrograd_w1() -> None:
-        scores = list(map(theirs, [list(map(bench.MValue, row)) for row in rows]))
-        margins = [(1 + -yi * si).relu() for yi, si in zip(ys, scores)]
-        total = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in theirs.parameters())
-        theirs.zero_grad()
-        total.backward()
-        for p in theirs.parameters():
-            p.data -= 0.01 * p.grad
-
     def dualgrad_w1() -> None:
         total = losses.hinge([ours(row) for row in rows], ys) + losses.l2_penalty(params, 1e-4)
         ours.zero_grad()
@@ -233,7 +224,7 @@ def steps(repeats: int) -> dict[str, dict[str, float]]:
         backward(bare_total)
         agree(total.data, bare_total.data, [p.grad for p in params], [p.grad for p in bare.params])
     ours.zero_grad()
-    w1 = {"micrograd": micrograd_w1, "dualgrad": dualgrad_w1}
+    w1 = {"micrograd": bench.micrograd_w1(theirs, rows, ys), "dualgrad": dualgrad_w1}
     w1.update({f"bare, {name}": bare_w1(Bare(ours, shape, relu)) for name, shape in SHAPES.items()})
 
     Xd, yd = bench.digits()
@@ -241,18 +232,6 @@ def steps(repeats: int) -> dict[str, dict[str, float]]:
     random.seed(0)
     layers, mparams = bench.micrograd_mlp([64, 32, 16, 10])
     net = MLP(64, [32, 16, 10], activation="sigmoid", seed=0)
-
-    def micrograd_w4() -> None:
-        for x, t in zip(drows, labels):
-            for p in mparams:
-                p.grad = 0
-            h: list[Any] = x
-            for i, layer in enumerate(layers):
-                h = [sum((wi * xi for wi, xi in zip(w, h)), b) for w, b in layer]
-                if i < len(layers) - 1:
-                    h = [v.sigmoid() for v in h]
-            top = max(v.data for v in h)
-            (sum((v - top).exp() for v in h).log() - (h[t] - top)).backward()
 
     def dualgrad_w4() -> None:
         for x, t in zip(drows, labels):
@@ -275,7 +254,7 @@ def steps(repeats: int) -> dict[str, dict[str, float]]:
         backward(bare_loss)
         agree(loss.data, bare_loss.data, [p.grad for p in net.parameters()], [p.grad for p in bare.params])
     net.zero_grad()
-    w4 = {"micrograd": micrograd_w4, "dualgrad": dualgrad_w4}
+    w4 = {"micrograd": bench.micrograd_w4(layers, mparams, drows, labels), "dualgrad": dualgrad_w4}
     w4.update({f"bare, {name}": bare_w4(Bare(net, shape, sigmoid)) for name, shape in SHAPES.items()})
     return {"W1 step": bench.paired(w1, repeats, collector=False),
             "W4 per sample": {k: t / len(drows) for k, t in bench.paired(w4, repeats, collector=False).items()}}
