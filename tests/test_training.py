@@ -459,6 +459,18 @@ def test_both_paths_refuse_alike(case):
 
 
 @BOTH
+def test_an_lr_schedule_that_raises_keeps_its_error_and_is_named(compiled):
+    X, y = data.logic_gate("and")
+    rates = {0: 0.1}
+    with pytest.raises(KeyError) as caught:  # the schedule's own error, not replaced: its traceback is the user's
+        fit(MLP(2, [3, 1], activation="tanh", seed=0), X, y, epochs=3, progress=False, compiled=compiled,
+            lr_schedule=lambda epoch: rates[epoch])
+    assert caught.value.args == (1,)
+    if hasattr(caught.value, "add_note"):  # Python 3.11 on
+        assert caught.value.__notes__ == ["fit: raised by your lr_schedule(1), called before epoch 2"]
+
+
+@BOTH
 def test_an_overflowing_loss_names_the_epoch_and_step(compiled):
     # (1 - 1e200)^2 = 1e400: no float; refused before any update, in the first step
     X, y = data.logic_gate("and")

@@ -91,7 +91,14 @@ def fit(model: Any, X: Any, y: Any, *, loss: str | Callable[[Any, Any], Any] = "
         for epoch in range(1, epochs + 1):
             bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
             if plan.schedule is not None:
-                plan.optimizer.lr = learning_rate(plan.schedule(epoch - 1), f"lr_schedule({epoch - 1})")
+                try:
+                    rate = plan.schedule(epoch - 1)
+                except Exception as error:  # the schedule's own error, with a note of where fit called it
+                    add_note = getattr(error, "add_note", None)  # Python 3.11 on; before, the traceback alone
+                    if add_note is not None:
+                        add_note(f"fit: raised by your lr_schedule({epoch - 1}), called before epoch {epoch}")
+                    raise
+                plan.optimizer.lr = learning_rate(rate, f"lr_schedule({epoch - 1})")
             order = rng.permutation(len(plan.rows)) if shuffle else np.arange(len(plan.rows))
             values, seconds = _epoch(plan, epoch, [order[i:i + size] for i in range(0, len(order), size)], bar)
             history.record(values, seconds)
