@@ -190,9 +190,10 @@ def _node(cls: type, out: float, rule: Rule, parents: tuple[Value, ...], partial
 def _constant(x: Any) -> Value:
     """A leaf for a plain number (the 2 of ``x * 2``), marked with the rule ``CONSTANT``. Like any leaf's, its
     ``.grad`` after ``backward()`` is ``d out / d constant``; pictures and tables show it as the number it is."""
-    x = check_number(x, "Value")
-    if not -LARGE < x < LARGE:
-        backprop.mark_large(math.inf)
+    if type(x) is not float or not -LARGE < x < LARGE:  # the common case, a float (1.0 - x), skips the calls
+        x = check_number(x, "Value")
+        if not -LARGE < x < LARGE:
+            backprop.mark_large(math.inf)
     return _node(Value, x, CONSTANT, (), ())
 
 
@@ -242,8 +243,6 @@ def _binary(rule: Rule, cls: type) -> tuple[Callable[..., Any], Callable[..., An
         return node
 
     def reflected(self: Value, other: Any) -> Any:
-        if type(other) is float and low < other < high:  # 1.0 - x: the number lifted, as in forward
-            return forward(_node(Value, other, CONSTANT, (), ()), self)
         lifted = _operand(other, cls)
         return NotImplemented if lifted is NotImplemented else forward(lifted, self)
 
@@ -256,7 +255,7 @@ def _operand(other: Any, cls: type) -> Any:
     ``NotImplemented`` for the rest (a Dual, or a higher kind of Value, then does the operation)."""
     if isinstance(other, Value):
         return other if other.level <= cls.level else NotImplemented  # type: ignore[attr-defined]
-    if is_number(other):
+    if type(other) is float or is_number(other):
         return _constant(other)
     refuse_array(other, "Value")
     return NotImplemented

@@ -101,6 +101,14 @@ def identity(z: float) -> tuple[float, tuple[float, ...]]:
     return z, ONE
 
 
+def activate(z: Node, act: Callable[..., Any]) -> Node:
+    """The activation's node on ``z`` (none for the output layer's identity, as dualgrad makes none)."""
+    if act is identity:
+        return z
+    a, partial = act(z.data)
+    return node(a, (z,), partial)
+
+
 # ---- the three neuron shapes: (weights, bias, inputs, their numbers, activation) -> output node ---------
 
 def dot_add_act(w: list[Node], b: Node, x: list[Node], xd: list[float], act: Callable[..., Any]) -> Node:
@@ -109,10 +117,7 @@ def dot_add_act(w: list[Node], b: Node, x: list[Node], xd: list[float], act: Cal
     n = len(w)
     d = node(sum(map(mul, xs, xs[n:]), 0.0), (*w, *x), tuple(xs[n:] + xs[:n]))
     z = node(d.data + b.data, (d, b), ONE_ONE)
-    if act is identity:
-        return z
-    a, partial = act(z.data)
-    return node(a, (z,), partial)
+    return activate(z, act)
 
 
 def affine_act(w: list[Node], b: Node, x: list[Node], xd: list[float], act: Callable[..., Any]) -> Node:
@@ -120,10 +125,7 @@ def affine_act(w: list[Node], b: Node, x: list[Node], xd: list[float], act: Call
     xs += xd
     n = len(w)
     z = node(sum(map(mul, xs, xs[n:]), 0.0) + b.data, (*w, *x, b), (*xs[n:], *xs[:n], 1.0))
-    if act is identity:
-        return z
-    a, partial = act(z.data)
-    return node(a, (z,), partial)
+    return activate(z, act)
 
 
 def one_node(w: list[Node], b: Node, x: list[Node], xd: list[float], act: Callable[..., Any]) -> Node:
